@@ -1,0 +1,1 @@
+"""heateval: the yearly evaluation of Chifeng's central-heating enterprises."""

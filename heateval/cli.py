@@ -1,0 +1,28 @@
+"""The `heateval` command: one typer application, commands grouped by area.
+
+Each module in `heateval.commands` adds its commands in `register(app)`. Modules
+import heavy libraries (Prefect, GX, SQLAlchemy) inside the command functions, so
+`heateval rules check` starts in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from heateval.commands import calendar_cmd, db_cmd, rules_cmd
+
+app = typer.Typer(
+    name="heateval",
+    help="Yearly comprehensive evaluation of Chifeng's central-heating enterprises.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+for module in (rules_cmd, calendar_cmd, db_cmd):
+    module.register(app)
+
+
+def main() -> None:
+    """Entry point of the `heateval` console script."""
+    app()

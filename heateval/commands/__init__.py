@@ -1,0 +1,1 @@
+"""Command groups of the `heateval` CLI; each module exposes `register(app)`."""

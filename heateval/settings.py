@@ -1,0 +1,117 @@
+"""The one typed settings object; nothing else in heateval reads the environment."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Self
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_RULEBOOK = REPO_ROOT / "rules" / "chifeng-default.yaml"
+SAMPLES_DIR = REPO_ROOT / "samples"
+
+
+class SmtpSecurity(StrEnum):
+    """How the SMTP connection is protected."""
+
+    TLS = "tls"  # implicit TLS, usually port 465
+    STARTTLS = "starttls"  # upgrade after EHLO, usually port 587
+    PLAIN = "plain"  # no encryption; allowed to a loopback address only
+
+
+class PeriodUnit(StrEnum):
+    """Whether a publicity window counts calendar days or working days."""
+
+    CALENDAR = "calendar"
+    WORKING = "working"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration, read from `HEATEVAL_*` environment variables."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="HEATEVAL_", env_file=None, extra="ignore", frozen=True
+    )
+
+    home: Path = Field(
+        default_factory=lambda: Path.home() / ".heateval",
+        description="Folder for the default database, stored files, mail and output.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default is a SQLite file in `home`.",
+    )
+    rulebook: Path = Field(default=DEFAULT_RULEBOOK, description="Rulebook YAML file.")
+    timezone: str = "Asia/Shanghai"
+
+    # Procedure
+    publicity_days: int = Field(default=7, ge=7)
+    publicity_unit: PeriodUnit = PeriodUnit.CALENDAR
+    intake_days: int = Field(default=30, ge=1)
+    appeal_reply_days: int = Field(default=15, ge=1)
+    rectification_days_c: int = Field(default=90, ge=1)
+    rectification_days_d: int = Field(default=60, ge=1)
+
+    # Archive limits for received packages
+    archive_max_entries: int = Field(default=2000, ge=1)
+    archive_max_total_bytes: int = Field(default=2 * 1024**3, ge=1)
+    archive_max_file_bytes: int = Field(default=1024**3, ge=1)
+    archive_max_ratio: int = Field(default=200, ge=1)
+
+    # Mail
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=8025, ge=1, le=65535)
+    smtp_security: SmtpSecurity = SmtpSecurity.PLAIN
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout: float = Field(default=30.0, gt=0)
+    smtp_ca_file: Path | None = None
+    mail_from: str = "heateval@chifeng.example.cn"
+    mail_from_name: str = "赤峰市供热企业综合评价平台"
+    operator_emails: list[str] = Field(default_factory=lambda: ["ops@chifeng.example.cn"])
+    mail_capture_dir: Path | None = None
+
+    @model_validator(mode="after")
+    def _check_smtp_auth(self) -> Self:
+        if (self.smtp_username is None) != (self.smtp_password is None):
+            raise ValueError(
+                "HEATEVAL_SMTP_USERNAME and HEATEVAL_SMTP_PASSWORD must be set together"
+            )
+        return self
+
+    @property
+    def db_url(self) -> str:
+        """The configured database URL, or the default SQLite file under `home`."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home / 'heateval.db'}"
+
+    @property
+    def files_dir(self) -> Path:
+        """Content-addressed store of every received file."""
+        return self.home / "files"
+
+    @property
+    def capture_dir(self) -> Path:
+        """Folder where the local capture SMTP server writes `.eml` files."""
+        return self.mail_capture_dir or self.home / "mail"
+
+    @property
+    def publication_dir(self) -> Path:
+        """Default output folder of `heateval publish`."""
+        return self.home / "publication"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings, read once."""
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings so the next call re-reads the environment (tests)."""
+    get_settings.cache_clear()

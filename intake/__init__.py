@@ -1,0 +1,1 @@
+"""Submission intake: packages, hostile archives, workbooks, tables and readings."""

@@ -1,0 +1,1 @@
+"""Evaluation database: SQLAlchemy 2 models, engine set-up and the audit ledger."""
