@@ -84,10 +84,14 @@ class ScaledDecimal(TypeDecorator[Decimal]):
             raise ValueError(f"{value} has more than {self.places} decimal places")
         return int(scaled)
 
-    def process_result_value(self, value: int | None, dialect: Dialect) -> Decimal | None:
+    def process_result_value(
+        self, value: int | None, dialect: Dialect
+    ) -> Decimal | None:
         if value is None:
             return None
-        return (Decimal(int(value)) / self.scale).quantize(Decimal(1).scaleb(-self.places))
+        return (Decimal(int(value)) / self.scale).quantize(
+            Decimal(1).scaleb(-self.places)
+        )
 
 
 Points = ScaledDecimal(2)

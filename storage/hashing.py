@@ -33,7 +33,11 @@ def canonical_json(value: Any) -> str:
     if isinstance(value, float):
         raise TypeError("floats are not hashed; use Decimal")
     return json.dumps(
-        value, default=_default, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        value,
+        default=_default,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
     )
 
 

@@ -1,4 +1,4 @@
-"""What enterprises and bureaus send: packages, raw files, evidence, defects, figures."""
+"""What enterprises and bureaus send: packages, files, evidence, defects, figures."""
 
 from __future__ import annotations
 

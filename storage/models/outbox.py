@@ -21,9 +21,7 @@ class Notice(Base):
 
     __tablename__ = "notices"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('queued', 'sent', 'failed')", name="status"
-        ),
+        CheckConstraint("status IN ('queued', 'sent', 'failed')", name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

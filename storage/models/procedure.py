@@ -42,7 +42,7 @@ class Cycle(Base):
 
 
 class PublicityWindow(Base):
-    """A publicity round for a county's results; round 1 covers all, later only changes."""
+    """A publicity round: round 1 shows all results, later rounds the changed ones."""
 
     __tablename__ = "publicity_windows"
     __table_args__ = (UniqueConstraint("cycle_id", "round"),)
@@ -53,7 +53,9 @@ class PublicityWindow(Base):
     opens_on: Mapped[date] = mapped_column(Date)
     closes_on: Mapped[date] = mapped_column(Date)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
-    cause: Mapped[str] = mapped_column(String(32))  # initial, objection, appeal, returned
+    cause: Mapped[str] = mapped_column(
+        String(32)
+    )  # initial, objection, appeal, returned
 
 
 class PublicityEntry(Base):
@@ -69,7 +71,7 @@ class PublicityEntry(Base):
 
 
 class Objection(Base):
-    """A written objection (anyone) or an appeal (the evaluated enterprise) and its verdict."""
+    """An objection (anyone) or an appeal (the enterprise itself) and its verdict."""
 
     __tablename__ = "objections"
     __table_args__ = (

@@ -50,9 +50,7 @@ class RectificationOrder(Base):
     __tablename__ = "rectification_orders"
     __table_args__ = (
         UniqueConstraint("enterprise_id", "season_id"),
-        CheckConstraint(
-            "status IN ('open', 'rectified', 'failed')", name="status"
-        ),
+        CheckConstraint("status IN ('open', 'rectified', 'failed')", name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

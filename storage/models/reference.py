@@ -44,7 +44,7 @@ class Enterprise(Base):
 
 
 class Person(Base):
-    """Someone registered to act: a county committee member, a city reviewer, an operator."""
+    """A person registered to act: committee member, city reviewer or operator."""
 
     __tablename__ = "people"
     __table_args__ = (
