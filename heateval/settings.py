@@ -72,8 +72,32 @@ class Settings(BaseSettings):
     smtp_ca_file: Path | None = None
     mail_from: str = "heateval@chifeng.example.cn"
     mail_from_name: str = "赤峰市供热企业综合评价平台"
-    operator_emails: list[str] = Field(default_factory=lambda: ["ops@chifeng.example.cn"])
+    operator_emails: list[str] = Field(
+        default_factory=lambda: ["ops@chifeng.example.cn"]
+    )
     mail_capture_dir: Path | None = None
+    city_bureau_name: str = "赤峰市住房和城乡建设局"
+    city_bureau_email: str = "zjj@chifeng.example.cn"
+    other_departments: list[str] = Field(
+        default_factory=lambda: [
+            "赤峰市发展和改革委员会 <fgw@chifeng.example.cn>",
+            "赤峰市市场监督管理局 <scjgj@chifeng.example.cn>",
+            "赤峰市应急管理局 <yjglj@chifeng.example.cn>",
+        ],
+        description="Departments told the final results, each 'name <address>'.",
+    )
+    mail_batch_size: int = Field(
+        default=50, ge=1, description="Notices sent over one SMTP connection."
+    )
+    mail_max_attempts: int = Field(
+        default=20, ge=1, description="Attempts before a notice is marked failed."
+    )
+    mail_retry_base_seconds: float = Field(
+        default=60.0, gt=0, description="Delay after the first transient failure."
+    )
+    mail_retry_max_seconds: float = Field(
+        default=3600.0, gt=0, description="Cap of the doubling retry delay."
+    )
 
     @model_validator(mode="after")
     def _check_smtp_auth(self) -> Self:

@@ -1,4 +1,4 @@
-"""Audit ledger: the chain, record hashes, and every kind of tampering `verify` names."""
+"""Audit ledger: the chain, record hashes, and each kind of tampering named."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Storage: migrations, reference data, UTC timestamps and exact decimals on both backends."""
+"""Storage: migrations, counties, UTC timestamps and exact decimals on both backends."""
 
 from __future__ import annotations
 
