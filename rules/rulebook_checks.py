@@ -206,7 +206,7 @@ def categories_problems(
         problems.append(RuleProblem(rule_id="categories", message=message))
     total = sum((category.max for category in categories), Decimal(0))
     if total != scale:
-        message = f"category maxima add up to {total}, not to the scale {scale}"
+        message = f"category maxima add up to {total}, not to {scale} (the scale)"
         problems.append(RuleProblem(rule_id="categories", message=message))
     return problems
 
@@ -314,9 +314,7 @@ def _scalar_problems(scale: Decimal | None, cap: Decimal | None) -> list[RulePro
         message = f"scale is {scale} but the measure scores out of {measure.SCALE}"
         problems.append(RuleProblem(rule_id="scale", message=message))
     if cap is not None and cap != measure.BONUS_CAP:
-        message = (
-            f"bonus_cap is {cap} but the measure caps the bonus at {measure.BONUS_CAP}"
-        )
+        message = f"bonus_cap is {cap} but the measure caps it at {measure.BONUS_CAP}"
         problems.append(RuleProblem(rule_id="bonus_cap", message=message))
     return problems
 
