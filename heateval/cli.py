@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from heateval.commands import calendar_cmd, db_cmd, rules_cmd
+from heateval.commands import calendar_cmd, db_cmd, outbox_cmd, rules_cmd
 
 app = typer.Typer(
     name="heateval",
@@ -19,7 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (rules_cmd, calendar_cmd, db_cmd):
+for module in (rules_cmd, calendar_cmd, db_cmd, outbox_cmd):
     module.register(app)
 
 
