@@ -21,6 +21,7 @@ from storage.base import Base, utcnow
 from storage.hashing import canonical_json, content_hash
 from storage.models import (
     Adjustment,
+    Correction,
     CreditRecord,
     Escalation,
     FollowUp,
@@ -39,6 +40,7 @@ GENESIS_HASH = "0" * 64
 AUDITED: dict[str, type[Base]] = {
     "score_sheet": ScoreSheet,
     "adjustment": Adjustment,
+    "correction": Correction,
     "objection": Objection,
     "escalation": Escalation,
     "publication": Publication,

@@ -32,10 +32,11 @@ from storage.models.reference import (
     Season,
     SeasonOrder,
 )
-from storage.models.scoring import Adjustment, ScoreSheet
+from storage.models.scoring import Adjustment, Correction, ScoreSheet
 
 __all__ = [
     "Adjustment",
+    "Correction",
     "County",
     "CountySeason",
     "CreditRecord",

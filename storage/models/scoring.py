@@ -66,3 +66,22 @@ class Adjustment(Base):
     # Set when a later adjustment of the same sub-item replaces this one
     superseded_by: Mapped[int | None] = mapped_column(ForeignKey("adjustments.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Correction(Base):
+    """A committee's correction of a verified figure, such as falsified materials found.
+
+    The value is the figure written as a string (`true`, `3`, `0.95`), applied on
+    top of the verified figures before scoring.
+    """
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    season_id: Mapped[int] = mapped_column(ForeignKey("seasons.id"))
+    field: Mapped[str] = mapped_column(String(48))
+    value: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    member_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

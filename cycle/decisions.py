@@ -1,0 +1,160 @@
+"""Human decisions, as the CLI and the decision deployments record them.
+
+Each decision runs in one transaction with its ledger entry and notices. A
+refused decision (a person not registered for that county and role) leaves
+nothing but its attempt on file, written in a transaction of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from cycle.errors import CycleError, NotAuthorisedError
+from cycle.final import record_rectification_check
+from cycle.objections import (
+    SubItemChange,
+    add_adjustment,
+    clean_text,
+    decide_objection,
+    file_objection,
+    find_enterprise,
+)
+from cycle.people import authorise, record_rejection
+from cycle.reporting import record_city_review
+from cycle.setup import get_season
+from rules.figures import Figures
+from storage import ledger
+from storage.db import session_scope
+from storage.models import Correction
+
+T = TypeVar("T")
+
+
+def run_decision(
+    action: str, actor: str, county: str | None, decide: Callable[[Session], T]
+) -> T:
+    """Run `decide` in a transaction; keep a refused attempt on file."""
+    try:
+        with session_scope() as session:
+            return decide(session)
+    except NotAuthorisedError as error:
+        with session_scope() as session:
+            record_rejection(
+                session, actor=actor, county=county, action=action, reason=str(error)
+            )
+        raise
+
+
+def adjust_sub_item(
+    session: Session,
+    *,
+    season_label: str,
+    credit_code: str,
+    sub_item: str,
+    points: Any,
+    reason: str,
+    member: str,
+) -> dict[str, Any]:
+    """A committee member sets a judgement-based sub-item, with a reason."""
+    season = get_season(session, season_label)
+    enterprise = find_enterprise(session, credit_code)
+    person = authorise(
+        session,
+        actor=member,
+        role="committee",
+        county=enterprise.county_code,
+        action=f"adjust {sub_item} of {enterprise.credit_code}",
+    )
+    from cycle.objections import parse_changes
+
+    change: SubItemChange = parse_changes([f"{sub_item}={points}"])[0]
+    row = add_adjustment(
+        session,
+        season,
+        enterprise,
+        change,
+        reason=reason,
+        member_id=person.id,
+        member_name=person.name,
+    )
+    return {"adjustment": row.id, "sub_item": row.sub_item, "points": str(row.points)}
+
+
+def correct_figure(
+    session: Session,
+    *,
+    season_label: str,
+    credit_code: str,
+    field: str,
+    value: str,
+    reason: str,
+    member: str,
+) -> dict[str, Any]:
+    """A committee member corrects a verified figure, e.g. falsified materials found."""
+    if field not in Figures.model_fields or field == "enterprise_type":
+        raise CycleError(f"{field!r} is not a figure that can be corrected")
+    season = get_season(session, season_label)
+    enterprise = find_enterprise(session, credit_code)
+    person = authorise(
+        session,
+        actor=member,
+        role="committee",
+        county=enterprise.county_code,
+        action=f"correct {field} of {enterprise.credit_code}",
+    )
+    # Validate the corrected value the way the engine will read it.
+    probe = {"enterprise_type": enterprise.type, "households_served": 1, field: value}
+    try:
+        Figures.model_validate(probe)
+    except ValueError as error:
+        raise CycleError(f"value {value!r} is invalid for {field}: {error}") from None
+    row = Correction(
+        enterprise_id=enterprise.id,
+        season_id=season.id,
+        field=field,
+        value=value.strip(),
+        reason=clean_text(reason, "the reason", 2000),
+        member_id=person.id,
+    )
+    session.add(row)
+    ledger.record(
+        session,
+        row,
+        actor=f"committee:{person.name}",
+        action="correction.created",
+        detail=f"{enterprise.credit_code} {field}={value}",
+    )
+    return {"correction": row.id, "field": field, "value": row.value}
+
+
+__all__ = [
+    "adjust_sub_item",
+    "correct_figure",
+    "decide_objection",
+    "file_objection",
+    "record_city_review",
+    "record_rectification_check",
+    "run_decision",
+]
+
+
+def objection_summary(objection: Any) -> dict[str, Any]:
+    """The fields of an objection a person acting needs to see."""
+    return {
+        "reference": objection.reference,
+        "kind": objection.kind,
+        "status": objection.status,
+        "filed_on": objection.filed_on.isoformat(),
+        "reply_due": objection.reply_due.isoformat() if objection.reply_due else None,
+    }
+
+
+def as_date(value: date | str | None) -> date | None:
+    """Accept a date or an ISO date string."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)

@@ -1,0 +1,25 @@
+"""Errors of the cycle that mean bad input or a refused decision: never retried."""
+
+from __future__ import annotations
+
+
+class CycleError(ValueError):
+    """A request the cycle cannot carry out as given; the message says what to do."""
+
+
+class NotAuthorisedError(CycleError):
+    """The person acting is not registered for that county and role."""
+
+
+class StageIncompleteError(RuntimeError):
+    """A stage left enterprises unprocessed; the message names them."""
+
+    def __init__(self, stage: str, county: str, problems: list[str]) -> None:
+        self.stage = stage
+        self.county = county
+        self.problems = problems
+        listed = "; ".join(problems)
+        super().__init__(
+            f"{stage} for county {county} left {len(problems)} enterprise(s) "
+            f"unprocessed: {listed}"
+        )

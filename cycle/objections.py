@@ -1,0 +1,403 @@
+"""Objections and appeals: filing, verdicts, and re-scoring what was upheld."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cycle.errors import CycleError
+from cycle.intake_stage import move
+from cycle.notify import notify
+from cycle.people import authorise
+from cycle.publicity import current_window, open_objections, unpublicised_sheets
+from cycle.scoring import rulebook, score_enterprise
+from cycle.setup import get_cycle, get_season
+from cycle.stages import Stage
+from rules.legal_calendar import appeal_reply_due
+from storage import ledger
+from storage.models import Adjustment, Enterprise, Objection, PublicityEntry, Season
+
+# Stages in which the county still takes appeals: from the first publicity window
+# until it reports to the city.
+APPEAL_STAGES = frozenset({Stage.PUBLICITY, Stage.OBJECTIONS, Stage.RESCORED})
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_GROUNDS = 5000
+
+
+def clean_text(value: str, what: str, limit: int) -> str:
+    """Strip control characters and outer space; reject blank or over-long text."""
+    text = _CONTROL.sub("", value).strip()
+    if not text:
+        raise CycleError(f"{what} is missing; an objection must be written and signed")
+    if len(text) > limit:
+        raise CycleError(f"{what} is {len(text)} characters; the limit is {limit}")
+    return text
+
+
+def find_enterprise(session: Session, credit_code: str) -> Enterprise:
+    """Return the registered enterprise with `credit_code`, or raise naming it."""
+    enterprise = session.scalar(
+        select(Enterprise).where(Enterprise.credit_code == credit_code.strip().upper())
+    )
+    if enterprise is None:
+        raise CycleError(f"no registered enterprise has credit code {credit_code!r}")
+    return enterprise
+
+
+@dataclass(frozen=True)
+class SubItemChange:
+    """A committee member's setting of one judgement-based sub-item."""
+
+    sub_item: str
+    points: Decimal
+
+
+def parse_changes(pairs: list[str]) -> list[SubItemChange]:
+    """Read `C1.4=0.5` pairs, as typed on the command line or in a run form."""
+    changes = []
+    for pair in pairs:
+        sub_item, sep, points = pair.partition("=")
+        if not sep:
+            raise CycleError(f"{pair!r} is not SUB_ITEM=POINTS, e.g. C1.4=0.5")
+        try:
+            value = Decimal(points.strip())
+        except InvalidOperation:
+            raise CycleError(
+                f"points {points!r} in {pair!r} are not a number"
+            ) from None
+        changes.append(SubItemChange(sub_item.strip(), value))
+    return changes
+
+
+def add_adjustment(
+    session: Session,
+    season: Season,
+    enterprise: Enterprise,
+    change: SubItemChange,
+    *,
+    reason: str,
+    member_id: int,
+    member_name: str,
+) -> Adjustment:
+    """Record a sub-item setting checked against the rulebook; supersede the old one."""
+    found = rulebook().find_sub_item(change.sub_item)
+    if found is None:
+        raise CycleError(f"sub-item {change.sub_item!r} is not in the rulebook")
+    _, item = found
+    if not item.judgement:
+        raise CycleError(
+            f"sub-item {item.id} is computed from figures, not set by judgement; "
+            "correct the figure instead"
+        )
+    if not Decimal(0) <= change.points <= item.points:
+        raise CycleError(
+            f"{change.points} points for {item.id} are out of bounds: "
+            f"0 to {item.points}"
+        )
+    if change.points != change.points.quantize(Decimal("0.01")):
+        raise CycleError(f"{change.points} points: use at most two decimal places")
+    reason = clean_text(reason, "the reason", 2000)
+    row = Adjustment(
+        enterprise_id=enterprise.id,
+        season_id=season.id,
+        sub_item=item.id,
+        points=change.points,
+        reason=reason,
+        member_id=member_id,
+    )
+    session.add(row)
+    session.flush()
+    for old in session.scalars(
+        select(Adjustment).where(
+            Adjustment.enterprise_id == enterprise.id,
+            Adjustment.season_id == season.id,
+            Adjustment.sub_item == item.id,
+            Adjustment.id != row.id,
+            Adjustment.superseded_by.is_(None),
+        )
+    ):
+        old.superseded_by = row.id
+        ledger.record(session, old, actor=member_name, action="adjustment.superseded")
+    ledger.record(
+        session,
+        row,
+        actor=member_name,
+        action="adjustment.created",
+        detail=f"{enterprise.credit_code} {item.id}={change.points}",
+    )
+    return row
+
+
+def _reference(*parts: str) -> str:
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return f"OBJ-{digest[:16].upper()}"
+
+
+def file_objection(
+    session: Session,
+    *,
+    season_label: str,
+    credit_code: str,
+    kind: str,
+    filed_by: str,
+    contact: str,
+    grounds: str,
+    filed_on: date,
+) -> Objection:
+    """Record a written objection (anyone) or appeal (the enterprise itself).
+
+    Filing the same text again returns the first record. An objection outside
+    every publicity window of the enterprise's result is recorded and answered as
+    late.
+    """
+    if kind not in ("objection", "appeal"):
+        raise CycleError(f"kind {kind!r} is invalid; use objection or appeal")
+    season = get_season(session, season_label)
+    enterprise = find_enterprise(session, credit_code)
+    filed_by = clean_text(filed_by, "the name of the person or unit filing", 128)
+    contact = clean_text(contact, "the contact (address, phone or e-mail)", 255)
+    grounds = clean_text(grounds, "the grounds", MAX_GROUNDS)
+    reference = _reference(
+        season.label,
+        enterprise.credit_code,
+        kind,
+        filed_by,
+        filed_on.isoformat(),
+        grounds,
+    )
+    existing = session.scalar(select(Objection).where(Objection.reference == reference))
+    if existing is not None:
+        return existing
+
+    cycle = get_cycle(session, season, enterprise.county_code)
+    window = current_window(session, cycle)
+    shown = (
+        window is not None
+        and session.scalar(
+            select(PublicityEntry.id).where(
+                PublicityEntry.window_id == window.id,
+                PublicityEntry.enterprise_id == enterprise.id,
+            )
+        )
+        is not None
+    )
+    in_window = shown and window.opens_on <= filed_on <= window.closes_on
+    if kind == "appeal":
+        on_time = cycle.stage in APPEAL_STAGES
+    else:
+        on_time = in_window
+    objection = Objection(
+        reference=reference,
+        season_id=season.id,
+        county_code=enterprise.county_code,
+        enterprise_id=enterprise.id,
+        kind=kind,
+        filed_by=filed_by,
+        contact=contact,
+        grounds=grounds,
+        filed_on=filed_on,
+        window_id=window.id if window is not None and in_window else None,
+        reply_due=appeal_reply_due(filed_on),
+        status="open" if on_time else "late",
+    )
+    session.add(objection)
+    ledger.record(
+        session, objection, actor=f"public:{filed_by}", action=f"{kind}.filed"
+    )
+    context = {
+        "objection_kind": kind,
+        "reference": reference,
+        "filed_on": filed_on,
+        "filed_by": filed_by,
+        "grounds": grounds,
+        "reply_due": objection.reply_due,
+    }
+    notify(
+        session,
+        "objection_received",
+        season=season.label,
+        county=enterprise.county_code,
+        enterprise_id=enterprise.id,
+        event_key=reference,
+        context=context,
+    )
+    if not on_time:
+        late_reason = (
+            "复核申请不在公示期内提出，已登记存档，按逾期申请答复。"
+            if kind == "objection"
+            else "申诉在本旗县区评价结果上报市级后提出，已登记，"
+            "请向市住房和城乡建设局反映。"
+        )
+        objection.verdict_reason = late_reason
+        objection.decided_on = filed_on
+        notify(
+            session,
+            "objection_verdict" if kind == "objection" else "appeal_reply",
+            season=season.label,
+            county=enterprise.county_code,
+            enterprise_id=enterprise.id,
+            event_key=reference,
+            context={
+                "reference": reference,
+                "verdict": "late",
+                "reason": late_reason,
+                "decided_on": filed_on,
+            },
+        )
+        ledger.record(
+            session, objection, actor="system:procedure", action="objection.late"
+        )
+    return objection
+
+
+def decide_objection(
+    session: Session,
+    *,
+    reference: str,
+    verdict: str,
+    reason: str,
+    member: str,
+    decided_on: date,
+    changes: list[SubItemChange] = (),  # type: ignore[assignment]
+) -> Objection:
+    """Record the committee's verdict; an upheld one may set judgement sub-items.
+
+    The re-score and its new publicity happen at the next advance of the cycle.
+    A rejected verdict is answered at once.
+    """
+    if verdict not in ("upheld", "rejected"):
+        raise CycleError(f"verdict {verdict!r} is invalid; use upheld or rejected")
+    objection = session.scalar(
+        select(Objection).where(Objection.reference == reference)
+    )
+    if objection is None:
+        raise CycleError(f"no objection or appeal has reference {reference!r}")
+    person = authorise(
+        session,
+        actor=member,
+        role="committee",
+        county=objection.county_code,
+        action=f"decide {objection.kind} {reference}",
+    )
+    if objection.status != "open":
+        raise CycleError(
+            f"{objection.kind} {reference} is already {objection.status}; "
+            "a verdict is recorded once"
+        )
+    if verdict == "rejected" and changes:
+        raise CycleError("a rejected objection changes no sub-item; drop the changes")
+    reason = clean_text(reason, "the reason for the verdict", 2000)
+    season = session.get(Season, objection.season_id)
+    enterprise = session.get(Enterprise, objection.enterprise_id)
+    for change in changes:
+        add_adjustment(
+            session,
+            season,
+            enterprise,
+            change,
+            reason=f"{objection.kind} {reference}: {reason}",
+            member_id=person.id,
+            member_name=person.name,
+        )
+    objection.status = verdict
+    objection.verdict_reason = reason
+    objection.decided_by = person.id
+    objection.decided_on = decided_on
+    ledger.record(
+        session,
+        objection,
+        actor=f"committee:{person.name}",
+        action=f"{objection.kind}.{verdict}",
+    )
+    if verdict == "rejected":
+        _answer(session, season, objection)
+    return objection
+
+
+def _answer(session: Session, season: Season, objection: Objection, sheet=None) -> int:
+    context = {
+        "reference": objection.reference,
+        "verdict": objection.status,
+        "reason": objection.verdict_reason,
+        "decided_on": objection.decided_on,
+    }
+    if sheet is not None:
+        context |= {"new_total": sheet.final, "new_grade": sheet.grade}
+    return notify(
+        session,
+        "objection_verdict" if objection.kind == "objection" else "appeal_reply",
+        season=season.label,
+        county=objection.county_code,
+        enterprise_id=objection.enterprise_id,
+        event_key=objection.reference,
+        context=context,
+    )
+
+
+@dataclass
+class ObjectionsReport:
+    """What one objections step did."""
+
+    county: str
+    rescored: list[str] = field(default_factory=list)
+    still_open: int = 0
+    next_stage: str | None = None
+
+
+def rescore_upheld(
+    session: Session, season: Season, objection: Objection
+) -> str | None:
+    """Re-score the enterprise of an upheld objection once; answer with the result."""
+    if objection.status != "upheld" or objection.rescored_sheet_id is not None:
+        return None
+    enterprise = session.get(Enterprise, objection.enterprise_id)
+    outcome = score_enterprise(session, season, enterprise, reason=objection.kind)
+    objection.rescored_sheet_id = outcome.sheet_id
+    ledger.record(
+        session, objection, actor="system:scoring", action="objection.rescored"
+    )
+    from storage.models import ScoreSheet
+
+    _answer(session, season, objection, session.get(ScoreSheet, outcome.sheet_id))
+    return enterprise.credit_code
+
+
+def pending_rescores(session: Session, season: Season, county: str) -> list[Objection]:
+    """Upheld objections and appeals of the county not yet re-scored."""
+    return list(
+        session.scalars(
+            select(Objection)
+            .where(
+                Objection.season_id == season.id,
+                Objection.county_code == county,
+                Objection.status == "upheld",
+                Objection.rescored_sheet_id.is_(None),
+            )
+            .order_by(Objection.id)
+        )
+    )
+
+
+def settle_objections(
+    session: Session, season: Season, county: str, today: date
+) -> ObjectionsReport:
+    """After re-scoring: wait for verdicts, or go on to re-publicity or reporting."""
+    cycle = get_cycle(session, season, county)
+    report = ObjectionsReport(county)
+    if cycle.stage != Stage.OBJECTIONS:
+        return report
+    report.still_open = open_objections(session, cycle, season)
+    if pending_rescores(session, season, county):
+        return report
+    if unpublicised_sheets(session, season, cycle):
+        move(cycle, Stage.RESCORED, today)
+    elif report.still_open == 0:
+        move(cycle, Stage.REPORTING, today)
+    report.next_stage = cycle.stage
+    return report

@@ -1,0 +1,158 @@
+"""Season, cycle, enterprise and people records that the stages work on."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from stdnum.cn import uscc
+
+from cycle.errors import CycleError
+from cycle.stages import Stage
+from rules.counties import county_by_code, load_counties
+from rules.legal_calendar import county_calendar
+from storage.models import County, CountySeason, Cycle, Enterprise, Person, Season
+
+ROLES = ("committee", "city_reviewer", "operator")
+ENTERPRISE_TYPES = ("heat_source", "heating")
+
+
+def ensure_season(session: Session, label: str, rulebook_version: str) -> Season:
+    """Create the season, each county's dates and each county's cycle, once."""
+    season = session.scalar(select(Season).where(Season.label == label))
+    calendars = [county_calendar(label, c.code) for c in load_counties()]
+    if season is None:
+        season = Season(
+            label=label,
+            default_start=min(c.planned_start for c in calendars),
+            default_end=max(c.planned_end for c in calendars),
+            rulebook_version=rulebook_version,
+        )
+        session.add(season)
+        session.flush()
+    known = set(
+        session.scalars(
+            select(CountySeason.county_code).where(CountySeason.season_id == season.id)
+        )
+    )
+    for calendar in calendars:
+        if calendar.county_code in known:
+            continue
+        session.add(
+            CountySeason(
+                season_id=season.id,
+                county_code=calendar.county_code,
+                season_start=calendar.season_start,
+                season_end=calendar.season_end,
+                temp_threshold=calendar.temperature_threshold_c,
+            )
+        )
+        session.add(
+            Cycle(
+                season_id=season.id,
+                county_code=calendar.county_code,
+                stage=Stage.NOT_OPENED,
+                stage_since=calendar.season_start,
+                intake_deadline=calendar.intake_deadline,
+                report_due=calendar.county_report_due,
+            )
+        )
+    session.flush()
+    return season
+
+
+def get_season(session: Session, label: str) -> Season:
+    """Return the season `label`, or raise naming how to create it."""
+    season = session.scalar(select(Season).where(Season.label == label))
+    if season is None:
+        raise CycleError(
+            f"season {label} is not set up; "
+            f"run `heateval cycle advance --season {label}` first"
+        )
+    return season
+
+
+def get_cycle(session: Session, season: Season, county: str) -> Cycle:
+    """Return `county`'s cycle of `season`."""
+    county_by_code(county)
+    cycle = session.scalar(
+        select(Cycle).where(Cycle.season_id == season.id, Cycle.county_code == county)
+    )
+    if cycle is None:
+        raise CycleError(f"no cycle for county {county} in season {season.label}")
+    return cycle
+
+
+def register_enterprise(
+    session: Session,
+    *,
+    credit_code: str,
+    name: str,
+    county: str,
+    type: str,
+    contact_name: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+) -> Enterprise:
+    """Add an enterprise to the register, or update its name and contact."""
+    code = credit_code.strip().upper()
+    if not uscc.is_valid(code):
+        raise CycleError(
+            f"credit code {credit_code!r} is invalid (18 characters with a GB 32100 "
+            "check character); correct it in the register"
+        )
+    county_by_code(county)
+    if type not in ENTERPRISE_TYPES:
+        raise CycleError(
+            f"enterprise type {type!r} is invalid; use heat_source or heating"
+        )
+    enterprise = session.scalar(
+        select(Enterprise).where(Enterprise.credit_code == code)
+    )
+    if enterprise is None:
+        enterprise = Enterprise(
+            credit_code=code, county_code=county, type=type, name=name
+        )
+        session.add(enterprise)
+    elif enterprise.county_code != county:
+        raise CycleError(
+            f"enterprise {code} is registered in county {enterprise.county_code}, "
+            f"not {county}; a move between counties needs the bureaus' approval"
+        )
+    enterprise.name = name
+    enterprise.type = type
+    enterprise.contact_name = contact_name
+    enterprise.contact_email = contact_email
+    enterprise.contact_phone = contact_phone
+    session.flush()
+    return enterprise
+
+
+def register_person(
+    session: Session, *, name: str, role: str, county: str | None, email: str = ""
+) -> Person:
+    """Register someone who may record decisions for a county (or the city)."""
+    if role not in ROLES:
+        raise CycleError(f"role {role!r} is invalid; use one of {', '.join(ROLES)}")
+    if role == "committee" and county is None:
+        raise CycleError("a committee member belongs to a county; pass --county")
+    if role != "committee":
+        county = None
+    else:
+        county_by_code(county)
+    person = session.scalar(
+        select(Person).where(
+            Person.name == name, Person.role == role, Person.county_code == county
+        )
+    )
+    if person is None:
+        person = Person(name=name, role=role, county_code=county, email=email)
+        session.add(person)
+    person.email = email
+    person.active = True
+    session.flush()
+    return person
+
+
+def county_names(session: Session) -> dict[str, str]:
+    """Return county code → name."""
+    return {c.code: c.name for c in session.scalars(select(County))}

@@ -1,0 +1,203 @@
+"""Decision flows: what people record, with typed parameters for the UI's run form.
+
+Each one names the person acting, who must be registered for the county and role;
+anyone else is refused and the attempt is kept on file.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from prefect import flow
+
+from cycle import decisions
+from cycle.objections import find_enterprise, parse_changes
+from flows.common import today_or_now
+
+
+def _county_of(credit_code: str) -> str:
+    from storage.db import session_scope
+
+    with session_scope() as session:
+        return find_enterprise(session, credit_code).county_code
+
+
+@flow(name="file-objection", flow_run_name="file-objection {season} {credit_code}")
+def file_objection(
+    season: str,
+    credit_code: str,
+    filed_by: str,
+    contact: str,
+    grounds: str,
+    kind: Literal["objection", "appeal"] = "objection",
+    filed_on: date | None = None,
+) -> dict[str, Any]:
+    """Record a written objection (anyone) or an appeal (the enterprise itself)."""
+
+    def decide(session: Any) -> dict[str, Any]:
+        objection = decisions.file_objection(
+            session,
+            season_label=season,
+            credit_code=credit_code,
+            kind=kind,
+            filed_by=filed_by,
+            contact=contact,
+            grounds=grounds,
+            filed_on=today_or_now(filed_on),
+        )
+        return decisions.objection_summary(objection)
+
+    return decisions.run_decision(f"file {kind}", filed_by, None, decide)
+
+
+@flow(name="decide-objection", flow_run_name="decide-objection {reference}")
+def decide_objection(
+    reference: str,
+    verdict: Literal["upheld", "rejected"],
+    reason: str,
+    member: str,
+    sub_items: list[str] | None = None,
+    decided_on: date | None = None,
+) -> dict[str, Any]:
+    """Record the committee's verdict on an objection; `sub_items` like C1.4=0.5."""
+
+    def decide(session: Any) -> dict[str, Any]:
+        objection = decisions.decide_objection(
+            session,
+            reference=reference,
+            verdict=verdict,
+            reason=reason,
+            member=member,
+            decided_on=today_or_now(decided_on),
+            changes=parse_changes(sub_items or []),
+        )
+        return decisions.objection_summary(objection)
+
+    return decisions.run_decision(f"decide {reference}", member, None, decide)
+
+
+@flow(name="decide-appeal", flow_run_name="decide-appeal {reference}")
+def decide_appeal(
+    reference: str,
+    verdict: Literal["upheld", "rejected"],
+    reason: str,
+    member: str,
+    sub_items: list[str] | None = None,
+    decided_on: date | None = None,
+) -> dict[str, Any]:
+    """Record the committee's decision on an enterprise's appeal."""
+    return decide_objection.fn(
+        reference, verdict, reason, member, sub_items, decided_on
+    )
+
+
+@flow(name="adjust-sub-item", flow_run_name="adjust {season} {credit_code} {sub_item}")
+def adjust_sub_item(
+    season: str,
+    credit_code: str,
+    sub_item: str,
+    points: Decimal,
+    reason: str,
+    member: str,
+) -> dict[str, Any]:
+    """Set a judgement-based sub-item within its bounds, with a mandatory reason."""
+    county = _county_of(credit_code)
+    return decisions.run_decision(
+        f"adjust {sub_item}",
+        member,
+        county,
+        lambda session: decisions.adjust_sub_item(
+            session,
+            season_label=season,
+            credit_code=credit_code,
+            sub_item=sub_item,
+            points=points,
+            reason=reason,
+            member=member,
+        ),
+    )
+
+
+@flow(name="correct-figure", flow_run_name="correct {season} {credit_code} {field}")
+def correct_figure(
+    season: str, credit_code: str, field: str, value: str, reason: str, member: str
+) -> dict[str, Any]:
+    """Correct a verified figure, e.g. falsified_materials=true after review."""
+    county = _county_of(credit_code)
+    return decisions.run_decision(
+        f"correct {field}",
+        member,
+        county,
+        lambda session: decisions.correct_figure(
+            session,
+            season_label=season,
+            credit_code=credit_code,
+            field=field,
+            value=value,
+            reason=reason,
+            member=member,
+        ),
+    )
+
+
+@flow(
+    name="city-review-decision",
+    flow_run_name="city-review-decision {season} {county} {decision}",
+)
+def city_review_decision(
+    season: str,
+    county: str,
+    decision: Literal["confirm", "return"],
+    reviewer: str,
+    reasons: str = "",
+    enterprises: list[str] | None = None,
+    decided_on: date | None = None,
+) -> dict[str, Any]:
+    """The city confirms a county's results, or returns them with reasons."""
+
+    def decide(session: Any) -> dict[str, Any]:
+        escalation = decisions.record_city_review(
+            session,
+            season_label=season,
+            county=county,
+            decision=decision,
+            reviewer=reviewer,
+            decided_on=today_or_now(decided_on),
+            reasons=reasons,
+            enterprises=enterprises or [],
+        )
+        return {"status": escalation.status, "attempt": escalation.attempt}
+
+    return decisions.run_decision(f"{decision} county", reviewer, county, decide)
+
+
+@flow(
+    name="rectification-check",
+    flow_run_name="rectification-check {season} {credit_code}",
+)
+def rectification_check(
+    season: str,
+    credit_code: str,
+    outcome: Literal["rectified", "failed"],
+    member: str,
+    note: str,
+    checked_on: date | None = None,
+) -> dict[str, Any]:
+    """Record whether an enterprise rectified by its deadline."""
+    county = _county_of(credit_code)
+
+    def decide(session: Any) -> dict[str, Any]:
+        order = decisions.record_rectification_check(
+            session,
+            season_label=season,
+            credit_code=credit_code,
+            outcome=outcome,
+            member=member,
+            checked_on=today_or_now(checked_on),
+            note=note,
+        )
+        return {"status": order.status, "deadline": order.deadline.isoformat()}
+
+    return decisions.run_decision("rectification check", member, county, decide)

@@ -1,0 +1,1 @@
+"""Thin Prefect tasks over the cycle's business logic: load, call, store."""
