@@ -120,6 +120,11 @@ class Settings(BaseSettings):
         return self.home / "files"
 
     @property
+    def rejected_dir(self) -> Path:
+        """Receipts of rejected packages (their files stay in `files_dir`)."""
+        return self.home / "rejected"
+
+    @property
     def capture_dir(self) -> Path:
         """Folder where the local capture SMTP server writes `.eml` files."""
         return self.mail_capture_dir or self.home / "mail"
