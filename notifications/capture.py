@@ -18,7 +18,7 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from notifications.sender import is_loopback
+from notifications.headers import is_loopback
 
 logger = logging.getLogger(__name__)
 

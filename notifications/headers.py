@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import unicodedata
 from email.headerregistry import Address
@@ -102,3 +103,13 @@ def parse_named_address(entry: str) -> tuple[str, str]:
         raise InvalidAddressError(f"entry {entry!r} has no e-mail address")
     parse_address(address)
     return name, address
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is a loopback address or `localhost`; no DNS lookup is made."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import ssl
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ import aiosmtplib
 from heateval.settings import Settings, SmtpSecurity
 from notifications.headers import (
     InvalidAddressError,
+    is_loopback,
     parse_address,
     parse_named_address,
 )
@@ -44,16 +44,6 @@ class SendResult:
     smtp_code: int | None
     detail: str
     connection_lost: bool = False
-
-
-def is_loopback(host: str) -> bool:
-    """Whether `host` is a loopback address or `localhost`; no DNS lookup is made."""
-    if host.lower().rstrip(".") == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def check_mail_settings(settings: Settings) -> None:
