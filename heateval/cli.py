@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import typer
 
-from heateval.commands import calendar_cmd, db_cmd, outbox_cmd, rules_cmd
+from heateval.commands import (
+    calendar_cmd,
+    cycle_cmd,
+    db_cmd,
+    intake_cmd,
+    outbox_cmd,
+    publish_cmd,
+    rules_cmd,
+)
 
 app = typer.Typer(
     name="heateval",

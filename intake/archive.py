@@ -246,11 +246,9 @@ def _check_members(
         if info.create_system == 3 and stat.S_ISLNK(mode):
             reject("archive.link", "压缩包内含符号链接，不受理；请压缩实际文件。")
             continue
-        if (
-            info.create_system == 3
-            and mode
-            and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
-        ):
+        file_type = stat.S_IFMT(mode) if info.create_system == 3 else 0
+        # Many writers store only permission bits; no type bits means a regular file.
+        if file_type not in (0, stat.S_IFREG, stat.S_IFDIR):
             reject(
                 "archive.special_file", "压缩包内含特殊文件（设备、管道等），不受理。"
             )
@@ -304,14 +302,22 @@ def _check_members(
     return members
 
 
+LAYOUT_FOLDERS = frozenset({"application", "tables", "readings", "evidence"})
+
+
 def _common_root(paths: list[str]) -> str:
-    """Return 'name/' when every path sits under one top folder, else ''."""
+    """Return 'name/' when every path sits under one enclosing folder, else ''.
+
+    People zip the package folder itself, so its name comes first in every path.
+    A folder of the package layout (tables/, evidence/, ...) is never stripped.
+    """
     if not paths:
         return ""
     firsts = {p.split("/", 1)[0] for p in paths}
-    if len(firsts) == 1 and all("/" in p for p in paths):
-        return firsts.pop() + "/"
-    return ""
+    if len(firsts) != 1 or not all("/" in p for p in paths):
+        return ""
+    first = firsts.pop()
+    return "" if first.lower() in LAYOUT_FOLDERS else first + "/"
 
 
 def _extract(

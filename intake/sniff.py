@@ -197,7 +197,9 @@ def _sniff_text(head: bytes) -> Sniffed:
         return Sniffed(FileKind.BINARY)
     text = _decode_head(head)
     if text is None:
-        return Sniffed(FileKind.BINARY)
+        # No NUL bytes but no known encoding either: most likely text in an
+        # encoding such as Big5; the table reader names the encoding problem.
+        return Sniffed(FileKind.TEXT)
     stripped = text.lstrip("\ufeff \t\r\n").lower()
     if stripped.startswith(("<!doctype html", "<html", "<script", "<?xml", "<svg")):
         return Sniffed(FileKind.HTML)
