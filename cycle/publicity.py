@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cycle.documents import render_publicity
 from cycle.intake_stage import county_enterprises, move
 from cycle.notify import notify
 from cycle.scoring import latest_sheet
@@ -118,6 +119,7 @@ def open_window(
             f"round-{round_no}.html",
         },
     )
+    render_publicity(session, season, cycle.county_code, round_no)
     move(cycle, Stage.PUBLICITY, today)
     report.round = round_no
     report.opens_on = window.opens_on

@@ -268,6 +268,8 @@ def final_publication(
         results[code] = run_step(steps.finish_publication, season, code, today)
         unpublished = [f"{c}: not published" for c in results[code].get("failed", [])]
         problems[code] = failures + unpublished
+    # Once every county is published: the city-wide announcement.
+    results["city"] = run_step(steps.publish_city, season, today)
     fail_loudly(StageFlow.FINAL_PUBLICATION, season, problems, today)
     return results
 

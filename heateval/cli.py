@@ -27,7 +27,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (rules_cmd, calendar_cmd, db_cmd, outbox_cmd):
+for module in (
+    rules_cmd, calendar_cmd, db_cmd, outbox_cmd, intake_cmd, cycle_cmd, publish_cmd
+):
     module.register(app)
 
 

@@ -2,42 +2,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
+from cycle.checking import latest_accepted
 from cycle.intake_stage import county_enterprises
 from cycle.objections import pending_rescores
 from cycle.reporting import latest_escalation
 from cycle.setup import get_cycle, get_season
 from cycle.stages import Stage
 from storage.db import session_scope
-from storage.models import Submission, VerifiedFigures
 
 
 def enterprises_to_check(season: str, county: str) -> list[str]:
-    """Credit codes whose latest accepted package has no checked figures yet."""
+    """Credit codes whose latest accepted package the checks stage has not verified."""
     with session_scope() as session:
         season_row = get_season(session, season)
         codes = []
         for enterprise in county_enterprises(session, county):
-            latest = session.scalar(
-                select(Submission)
-                .where(
-                    Submission.season_id == season_row.id,
-                    Submission.source == "enterprise",
-                    Submission.owner_key == enterprise.credit_code,
-                    Submission.accepted.is_(True),
-                )
-                .order_by(Submission.version.desc())
-                .limit(1)
-            )
-            if latest is None:
-                continue
-            checked = session.scalar(
-                select(VerifiedFigures.id).where(
-                    VerifiedFigures.submission_id == latest.id
-                )
-            )
-            if checked is None:
+            latest = latest_accepted(session, season_row, enterprise)
+            if latest is not None and latest.verified_at is None:
                 codes.append(enterprise.credit_code)
         return codes
 

@@ -13,7 +13,15 @@ from typing import Any
 
 from prefect import task
 
-from cycle import final, intake_stage, objections, publicity, reporting
+from cycle import (
+    checking,
+    documents,
+    final,
+    intake_stage,
+    objections,
+    publicity,
+    reporting,
+)
 from cycle.objections import find_enterprise
 from cycle.scoring import finish_scoring as finish_scoring_step
 from cycle.scoring import score_enterprise
@@ -74,6 +82,8 @@ watch_report_due = _county_step("watch-report-due", reporting.watch_report_due)
 apply_city_review = _county_step("apply-city-review", reporting.apply_city_review)
 finish_publication = _county_step("finish-publication", final.finish_publication)
 finish_scoring = _county_step("finish-scoring", finish_scoring_step)
+finish_checking = _county_step("finish-checking", checking.finish_checking)
+render_final = _county_step("render-final", documents.render_final)
 follow_up_orders = _county_step("follow-up-orders", final.follow_up_orders)
 
 
@@ -121,3 +131,48 @@ def publish_enterprise(
         season_row = get_season(session, season)
         enterprise = find_enterprise(session, credit_code)
         return final.publish_enterprise(session, season_row, enterprise, today)
+
+
+@task(
+    name="check-enterprise",
+    task_run_name="check {season} {county} {credit_code}",
+    **STEP_OPTIONS,
+)
+def check_enterprise(
+    season: str, county: str, credit_code: str, today: date
+) -> dict[str, Any]:
+    """Re-check one enterprise's latest package against the whole season."""
+    with session_scope() as session:
+        season_row = get_season(session, season)
+        enterprise = find_enterprise(session, credit_code)
+        report = checking.check_enterprise(session, season_row, enterprise, today)
+        return asdict(report)
+
+
+@task(name="prepare-season", task_run_name="prepare-season {season}", **STEP_OPTIONS)
+def prepare_season(season: str) -> dict[str, Any]:
+    """Create the season, its county dates and county cycles, once."""
+    from cycle.scoring import rulebook
+    from cycle.setup import ensure_season
+
+    with session_scope() as session:
+        row = ensure_season(session, season, rulebook().version)
+        return {"season": row.label, "id": row.id}
+
+
+@task(name="send-notices", task_run_name="send-notices {season}", **STEP_OPTIONS)
+def send_notices(season: str) -> dict[str, Any]:
+    """Send every due notice in the outbox over one SMTP connection."""
+    from heateval.settings import get_settings
+    from notifications.drain import drain_outbox
+    from storage.db import get_engine
+
+    report = drain_outbox(get_engine(), get_settings())
+    return report.model_dump(mode="json", include={"sent", "deferred", "failed"})
+
+
+@task(name="publish-city", task_run_name="publish-city {season}", **STEP_OPTIONS)
+def publish_city(season: str, today: date) -> dict[str, Any]:
+    """Publish the city-wide announcement once every county is published."""
+    with session_scope() as session:
+        return documents.publish_city(session, get_season(session, season), today)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 15:48:38.223342
+Create Date: 2026-12-04 16:02:46.855472
 """
 
 from __future__ import annotations
@@ -260,6 +260,34 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "corrections",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("season_id", sa.Integer(), nullable=False),
+        sa.Column("field", sa.String(length=48), nullable=False),
+        sa.Column("value", sa.String(length=64), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprises.id"],
+            name=op.f("fk_corrections_enterprise_id_enterprises"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"], ["people.id"], name=op.f("fk_corrections_member_id_people")
+        ),
+        sa.ForeignKeyConstraint(
+            ["season_id"], ["seasons.id"], name=op.f("fk_corrections_season_id_seasons")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_corrections")),
+    )
+    with op.batch_alter_table("corrections", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_corrections_enterprise_id"), ["enterprise_id"], unique=False
+        )
+
+    op.create_table(
         "escalations",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("cycle_id", sa.Integer(), nullable=False),
@@ -485,6 +513,7 @@ def upgrade() -> None:
         sa.Column("late", sa.Boolean(), nullable=False),
         sa.Column("accepted", sa.Boolean(), nullable=False),
         sa.Column("checked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("verified_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
             "source IN ('enterprise', 'bureau')", name=op.f("ck_submissions_source")
         ),
@@ -855,6 +884,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_escalations_cycle_id"))
 
     op.drop_table("escalations")
+    with op.batch_alter_table("corrections", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_corrections_enterprise_id"))
+
+    op.drop_table("corrections")
     with op.batch_alter_table("adjustments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_adjustments_enterprise_id"))
 

@@ -58,6 +58,9 @@ class Submission(Base):
     late: Mapped[bool] = mapped_column(default=False)
     accepted: Mapped[bool] = mapped_column(default=True)
     checked_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Set by the cycle's evidence-checks stage, which re-checks the latest version
+    # against every other package and the bureau's records of the season.
+    verified_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class SubmissionFile(Base):

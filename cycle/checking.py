@@ -1,0 +1,180 @@
+"""The evidence-checks stage: re-check each latest package against the whole season.
+
+At submission a package is checked against what the database held then. Once
+intake has closed, every package and the bureau's records are in, so this stage
+checks each latest version again: shared evidence between enterprises and the
+hotline reconciliation now see the whole season. Its findings replace the
+submission's earlier ones and its figures are the ones scoring uses.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from cycle.intake_stage import county_enterprises, move
+from cycle.notify import notify
+from cycle.stages import Stage
+from storage import ledger
+from storage.base import utcnow
+from storage.hashing import content_hash
+from storage.models import (
+    Cycle,
+    Enterprise,
+    Finding,
+    Season,
+    Submission,
+    SubmissionFile,
+    VerifiedFigures,
+)
+
+
+@dataclass
+class CheckReport:
+    """What checking one enterprise found."""
+
+    credit_code: str
+    version: int | None = None
+    blocking: int = 0
+    review: int = 0
+    rules: list[str] = field(default_factory=list)
+
+
+def latest_accepted(
+    session: Session, season: Season, enterprise: Enterprise
+) -> Submission | None:
+    """The enterprise's newest accepted package of the season."""
+    return session.scalar(
+        select(Submission)
+        .where(
+            Submission.season_id == season.id,
+            Submission.source == "enterprise",
+            Submission.owner_key == enterprise.credit_code,
+            Submission.accepted.is_(True),
+        )
+        .order_by(Submission.version.desc())
+        .limit(1)
+    )
+
+
+def _materialise(
+    session: Session, submission: Submission, files_dir: Path, to: Path
+) -> Path:
+    """Lay the stored files of a submission out again as the folder that was sent."""
+    from intake.filestore import stored_path
+
+    root = to / "package"
+    rows = session.scalars(
+        select(SubmissionFile).where(SubmissionFile.submission_id == submission.id)
+    )
+    for row in rows:
+        target = (root / row.path).resolve()
+        if not target.is_relative_to(root.resolve()):
+            raise ValueError(f"stored path {row.path!r} leaves the package folder")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(stored_path(files_dir, row.sha256), target)
+    return root
+
+
+def check_enterprise(
+    session: Session, season: Season, enterprise: Enterprise, today: date
+) -> CheckReport:
+    """Re-check the latest package once; replace its findings; store its figures."""
+    from cycle.scoring import rulebook
+    from heateval.settings import get_settings
+    from intake.check import check_path
+    from intake.sniff import ArchiveLimits
+    from intake.store import finding_row, inputs_from_session
+
+    report = CheckReport(enterprise.credit_code)
+    submission = latest_accepted(session, season, enterprise)
+    if submission is None or submission.verified_at is not None:
+        return report
+    settings = get_settings()
+    with tempfile.TemporaryDirectory(prefix="heateval-check-") as workdir:
+        folder = _materialise(session, submission, settings.files_dir, Path(workdir))
+        result = check_path(
+            folder,
+            source="enterprise",
+            season=season.label,
+            county=enterprise.county_code,
+            rulebook=rulebook(),
+            limits=ArchiveLimits.from_settings(settings),
+            inputs=lambda parsed, s, c: inputs_from_session(session, parsed, s, c),
+            today=today,
+        )
+    if result.figures is None:
+        raise ValueError(
+            f"package v{submission.version} of {enterprise.credit_code} yields no "
+            f"figures on re-check: {[d.rule for d in result.defects][:5]}"
+        )
+    session.execute(delete(Finding).where(Finding.submission_id == submission.id))
+    for defect in result.defects:
+        session.add(finding_row(submission.id, defect))
+    figures = result.figures.model_dump(mode="json")
+    stored = session.scalar(
+        select(VerifiedFigures).where(VerifiedFigures.submission_id == submission.id)
+    )
+    if stored is None:
+        stored = VerifiedFigures(
+            submission_id=submission.id,
+            enterprise_id=enterprise.id,
+            season_id=season.id,
+            figures=figures,
+            input_hash=content_hash(figures),
+        )
+        session.add(stored)
+    else:
+        stored.figures = figures
+        stored.input_hash = content_hash(figures)
+    submission.verified_at = utcnow()
+    ledger.record(
+        session, submission, actor="system:checks", action="submission.verified"
+    )
+
+    report.version = submission.version
+    report.blocking = sum(d.severity == "blocking" for d in result.defects)
+    report.review = len(result.defects) - report.blocking
+    report.rules = sorted({d.rule for d in result.defects})
+    if result.defects:
+        notify(
+            session,
+            "defects_found",
+            season=season.label,
+            county=enterprise.county_code,
+            enterprise_id=enterprise.id,
+            event_key=f"v{submission.version}-verified",
+            context={
+                "version": submission.version,
+                "defects": [d.model_dump(mode="json") for d in result.defects[:50]],
+                "resubmit_by": today,
+            },
+        )
+    return report
+
+
+def finish_checking(
+    session: Session, season: Season, cycle: Cycle, today: date
+) -> dict:
+    """Move to scoring once every registered enterprise's latest package is verified."""
+    missing, unverified = [], []
+    for enterprise in county_enterprises(session, cycle.county_code):
+        submission = latest_accepted(session, season, enterprise)
+        if submission is None:
+            missing.append(enterprise.credit_code)
+        elif submission.verified_at is None:
+            unverified.append(enterprise.credit_code)
+    if cycle.stage == Stage.CHECKING and not missing and not unverified:
+        move(cycle, Stage.SCORING, today)
+    return {
+        "county": cycle.county_code,
+        "missing": missing,
+        "unverified": unverified,
+        "next_stage": cycle.stage,
+    }
