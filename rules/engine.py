@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal, localcontext
 
+from rules.adjustments import AdjustmentError, check_adjustments
 from rules.exact import SCORING_CONTEXT, format_exact, format_points, round_points
-from rules.figures import EnterpriseType, Figures
+from rules.figures import Figures
 from rules.measure import ENTERPRISE_TYPE_NAMES
 from rules.methods import ZERO, evaluate_bonus, evaluate_deduction, evaluate_sub_item
 from rules.rulebook import Category, GradeBand, Rulebook, SubItem
@@ -19,86 +20,6 @@ from rules.sheet import Adjustment, CategoryScore, Line, LineKind, ScoreSheet
 from storage.hashing import content_hash
 
 __all__ = ["Adjustment", "AdjustmentError", "ScoreSheet", "check_adjustments", "score"]
-
-
-class AdjustmentError(ValueError):
-    """Adjustments that the rulebook does not allow; `problems` lists each one."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = tuple(problems)
-        super().__init__(
-            "invalid committee adjustment(s):\n"
-            + "\n".join(f"  - {problem}" for problem in self.problems)
-        )
-
-
-def _judgement_ids(rulebook: Rulebook, enterprise_type: EnterpriseType) -> str:
-    ids = [
-        item.id
-        for category, item in rulebook.sub_items()
-        if item.judgement and enterprise_type in category.applies_to
-    ]
-    ids += [
-        item.id
-        for item in rulebook.bonus
-        if item.judgement and enterprise_type in item.applies_to
-    ]
-    return ", ".join(ids)
-
-
-def check_adjustments(
-    adjustments: Sequence[Adjustment],
-    rulebook: Rulebook,
-    enterprise_type: EnterpriseType,
-) -> dict[str, Adjustment]:
-    """Return adjustments by rule id, or raise AdjustmentError listing every problem.
-
-    An adjustment may set a judgement-based sub-item or bonus item that applies to
-    the enterprise type, to between 0 and the item's full points, once per item.
-    """
-    problems: list[str] = []
-    chosen: dict[str, Adjustment] = {}
-    type_name = f"{ENTERPRISE_TYPE_NAMES[enterprise_type]} ({enterprise_type})"
-    for adjustment in adjustments:
-        rule_id = adjustment.sub_item
-        who = f"adjustment of {rule_id} by {adjustment.member}"
-        found = rulebook.find_sub_item(rule_id)
-        bonus = rulebook.find_bonus(rule_id)
-        if found is not None:
-            category, item = found
-            full, judgement = item.points, item.judgement
-            applies = enterprise_type in category.applies_to
-        elif bonus is not None:
-            full, judgement = bonus.points, bonus.judgement
-            applies = enterprise_type in bonus.applies_to
-        else:
-            allowed = _judgement_ids(rulebook, enterprise_type)
-            problems.append(
-                f"{who}: {rule_id!r} is not a sub-item of rulebook "
-                f"{rulebook.version[:12]}; judgement items are {allowed}"
-            )
-            continue
-        if not judgement:
-            problems.append(
-                f"{who}: {rule_id} is computed from the figures, not judged by the "
-                "committee; correct the figures instead"
-            )
-        elif not applies:
-            problems.append(f"{who}: {rule_id} does not apply to a {type_name}")
-        elif adjustment.points > full:
-            problems.append(
-                f"{who}: {adjustment.points} points are outside 0 to {full}, the "
-                f"item's full points; enter a value in that range"
-            )
-        elif rule_id in chosen:
-            problems.append(
-                f"{who}: {rule_id} is adjusted twice; pass only the latest adjustment"
-            )
-        else:
-            chosen[rule_id] = adjustment
-    if problems:
-        raise AdjustmentError(problems)
-    return chosen
 
 
 def _adjust(line: Line, adjustment: Adjustment | None) -> Line:
@@ -206,6 +127,57 @@ def _band_for(final: Decimal, rulebook: Rulebook) -> GradeBand:
     return rulebook.grades[-1]
 
 
+def _category_scores(
+    figures: Figures, rulebook: Rulebook, adjusted: dict[str, Adjustment]
+) -> tuple[list[Line], list[CategoryScore]]:
+    """Return the sub-item lines and each category's points, the sum of its lines."""
+    lines: list[Line] = []
+    categories: list[CategoryScore] = []
+    for category in rulebook.categories:
+        applies = figures.enterprise_type in category.applies_to
+        category_lines = [
+            _sub_item_line(category, item, figures, applies, adjusted.get(item.id))
+            for item in category.sub_items
+        ]
+        lines += category_lines
+        categories.append(
+            CategoryScore(
+                id=category.id,
+                name=category.name,
+                name_en=category.name_en,
+                max=category.max,
+                applies=applies,
+                points=sum((line.points for line in category_lines), ZERO),
+            )
+        )
+    return lines, categories
+
+
+def _grade(
+    final: Decimal, rulebook: Rulebook, deduction_lines: list[Line]
+) -> tuple[GradeBand, GradeBand, list[str], str]:
+    """Grade a rounded final, then apply the grade caps of deductions that were made.
+
+    Returns the band by points, the band after the caps, the ids of the capping
+    deductions and the explanation in Chinese.
+    """
+    by_points = _band_for(final, rulebook)
+    order = [band.grade for band in rulebook.grades]
+    capped_by = []
+    worst = order.index(by_points.grade)
+    for rule, line in zip(rulebook.deductions, deduction_lines, strict=True):
+        if rule.grade_cap is not None and line.points > 0:
+            capped_by.append(rule.id)
+            worst = max(worst, order.index(rule.grade_cap))
+    band = rulebook.grades[worst]
+    text = f"等级 {by_points.grade}（总分 {format_points(final)} ≥ {by_points.min}）"
+    if band.grade != by_points.grade:
+        text += (
+            f"，因 {'、'.join(capped_by)} 等级最高为 {band.grade}，定为 {band.grade}"
+        )
+    return by_points, band, capped_by, f"{text}：{band.grade}级-{band.colour_name}"
+
+
 def score(
     figures: Figures, rulebook: Rulebook, adjustments: Sequence[Adjustment] = ()
 ) -> ScoreSheet:
@@ -233,26 +205,7 @@ def _score(
     enterprise_type = figures.enterprise_type
     type_name = ENTERPRISE_TYPE_NAMES[enterprise_type]
 
-    # Categories: each is the sum of its sub-item lines.
-    lines: list[Line] = []
-    categories: list[CategoryScore] = []
-    for category in rulebook.categories:
-        applies = enterprise_type in category.applies_to
-        category_lines = [
-            _sub_item_line(category, item, figures, applies, adjusted.get(item.id))
-            for item in category.sub_items
-        ]
-        lines += category_lines
-        categories.append(
-            CategoryScore(
-                id=category.id,
-                name=category.name,
-                name_en=category.name_en,
-                max=category.max,
-                applies=applies,
-                points=sum((line.points for line in category_lines), ZERO),
-            )
-        )
+    lines, categories = _category_scores(figures, rulebook, adjusted)
 
     # Base: rescaled to the scale over the categories that apply.
     applicable = [category for category in categories if category.applies]
@@ -302,24 +255,8 @@ def _score(
         + f"，四舍五入保留两位小数为 {format_points(final)}"
     )
 
-    # Grade from the rounded final, then the deductions' caps.
-    by_points = _band_for(final, rulebook)
-    order = [band.grade for band in rulebook.grades]
-    capped_by = []
-    worst = order.index(by_points.grade)
-    for rule, line in zip(rulebook.deductions, deduction_lines, strict=True):
-        if rule.grade_cap is not None and line.points > 0:
-            capped_by.append(rule.id)
-            worst = max(worst, order.index(rule.grade_cap))
-    band = rulebook.grades[worst]
-    grade_text = (
-        f"等级 {by_points.grade}（总分 {format_points(final)} ≥ {by_points.min}）"
-    )
-    if band.grade != by_points.grade:
-        grade_text += (
-            f"，因 {'、'.join(capped_by)} 等级最高为 {band.grade}，定为 {band.grade}"
-        )
-    summary.append(f"{grade_text}：{band.grade}级-{band.colour_name}")
+    by_points, band, capped_by, grade_text = _grade(final, rulebook, deduction_lines)
+    summary.append(grade_text)
 
     return ScoreSheet(
         rulebook_version=rulebook.version,

@@ -1,4 +1,4 @@
-"""What the Chifeng measure itself fixes, and so every rulebook must keep.
+"""Numbers the Chifeng measure itself fixes, which every rulebook must keep.
 
 Source: 赤峰市城镇集中供热企业综合评价办法 (征求意见稿), article 7 (the eight
 categories, their maxima and who they address, a 100-point scale without bonus, bonus

@@ -1,17 +1,10 @@
-"""The rulebook: categories, sub-items and scoring methods, bonus, deductions, grades.
+"""The rulebook: categories and their sub-items, bonus, deductions and grades.
 
-A rulebook is a YAML file validated by the models below. Every number in it is
-configuration. `load_rulebook` rejects a broken file with a `RulebookError` that lists
-every problem by rule id, and a valid rulebook's `version` is the SHA-256 of its
-canonical form, which each score sheet stores.
-
-Methods of a sub-item:
-
-- CHK, checklist: points × items met ÷ items.
-- RATIO: points × min(value ÷ target, 1), where the value is a share input or a
-  quotient of two inputs.
-- THR, step table: the points of the first step that the value reaches.
-- DED, per-incident deduction: points − Σ count × points per unit, floored at zero.
+A rulebook is a YAML file validated by the models below and in `rules.sub_items`
+(the scoring methods). Every number in it is configuration. `load_rulebook` rejects
+a broken file with a `RulebookError` that lists every problem by rule id, and a valid
+rulebook's `version` is the SHA-256 of its canonical form, which each score sheet
+stores.
 """
 
 from __future__ import annotations
@@ -21,15 +14,13 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal, Self
+from typing import Any, Self
 
 import yaml
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
-    TypeAdapter,
     ValidationError,
     ValidationInfo,
     model_validator,
@@ -37,7 +28,53 @@ from pydantic import (
 
 from rules.exact import ExactDecimal, Points, load_exact_yaml
 from rules.figures import EnterpriseType
+from rules.sub_items import (
+    METHODS,
+    SUB_ITEM_ADAPTER,
+    AppliesTo,
+    ChecklistItem,
+    CountedItems,
+    DeductionItem,
+    Direction,
+    FrozenModel,
+    InputName,
+    PositivePoints,
+    Quotient,
+    RatioItem,
+    Step,
+    StepItem,
+    SubItem,
+    Text,
+    UnitDeduction,
+)
 from storage.hashing import content_hash
+
+__all__ = [
+    "DEFAULT_RULEBOOK",
+    "METHODS",
+    "SUB_ITEM_ADAPTER",
+    "BonusItem",
+    "Category",
+    "ChecklistItem",
+    "Condition",
+    "CountedItems",
+    "DeductionItem",
+    "DeductionRule",
+    "Direction",
+    "GradeBand",
+    "Quotient",
+    "RatioItem",
+    "RuleProblem",
+    "Rulebook",
+    "RulebookError",
+    "Step",
+    "StepItem",
+    "SubItem",
+    "UnitDeduction",
+    "load_rulebook",
+    "parse_rulebook",
+    "rulebook_from_data",
+]
 
 DEFAULT_RULEBOOK = Path(__file__).with_name("chifeng-default.yaml")
 
@@ -45,140 +82,8 @@ DEFAULT_RULEBOOK = Path(__file__).with_name("chifeng-default.yaml")
 # rulebook-wide checks itself and list every problem rather than the first one.
 STRUCTURE_ONLY = "structure_only"
 
-Text = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
-InputName = Annotated[str, Field(min_length=1, max_length=64)]
-PositivePoints = Annotated[Points, Field(gt=0)]
 
-
-def _sorted_types(value: tuple[EnterpriseType, ...]) -> tuple[EnterpriseType, ...]:
-    return tuple(sorted(set(value)))
-
-
-AppliesTo = Annotated[
-    tuple[EnterpriseType, ...], Field(min_length=1), AfterValidator(_sorted_types)
-]
-
-
-class Direction(StrEnum):
-    """Which way a step table's input improves."""
-
-    HIGHER_IS_BETTER = "higher_is_better"
-    LOWER_IS_BETTER = "lower_is_better"
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Quotient(_Frozen):
-    """A computed input: numerator ÷ denominator × per.
-
-    `when_denominator_zero` is the value used when the denominator is 0: for a
-    RATIO it is usually 1 (nothing to do, so full points), for a complaint rate 0.
-    """
-
-    numerator: InputName
-    denominator: InputName
-    per: ExactDecimal = Field(Decimal(1), gt=0)
-    when_denominator_zero: ExactDecimal = Field(ge=0)
-
-
-class CountedItems(_Frozen):
-    """Checklist items given as one count, e.g. 3 of the 4 convenience measures."""
-
-    input: InputName
-    out_of: int = Field(ge=1, le=100)
-
-
-class Step(_Frozen):
-    """One row of a step table: a value that reaches `at` earns `points`."""
-
-    at: ExactDecimal
-    points: Points
-
-
-class UnitDeduction(_Frozen):
-    """Points deducted for each unit of a count input (a bool counts as 0 or 1)."""
-
-    input: InputName
-    points: PositivePoints
-
-
-class _SubItem(_Frozen):
-    id: str = Field(pattern=r"^C\d+\.\d+$")
-    name: Text
-    name_en: Text
-    points: PositivePoints
-    judgement: bool = Field(
-        False, description="The committee may set the points by an adjustment."
-    )
-    evidence: str = Field("", max_length=500, description="What proves the sub-item.")
-
-
-class ChecklistItem(_SubItem):
-    """CHK: points × items met ÷ items."""
-
-    method: Literal["CHK"]
-    items: tuple[InputName, ...] = ()
-    counted: CountedItems | None = None
-
-    @model_validator(mode="after")
-    def _require_items(self) -> Self:
-        if not self.items and self.counted is None:
-            raise ValueError("a CHK sub-item needs `items`, `counted` or both")
-        return self
-
-
-class RatioItem(_SubItem):
-    """RATIO: points × min(value ÷ target, 1)."""
-
-    method: Literal["RATIO"]
-    share: InputName | None = None
-    quotient: Quotient | None = None
-    target: ExactDecimal = Field(Decimal(1), gt=0)
-
-    @model_validator(mode="after")
-    def _require_one_value(self) -> Self:
-        if (self.share is None) == (self.quotient is None):
-            raise ValueError(
-                "a RATIO sub-item needs exactly one of `share` or `quotient`"
-            )
-        return self
-
-
-class StepItem(_SubItem):
-    """THR: the points of the first step, best first, that the value reaches; else 0."""
-
-    method: Literal["THR"]
-    input: InputName | None = None
-    quotient: Quotient | None = None
-    direction: Direction
-    steps: tuple[Step, ...] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _require_one_value(self) -> Self:
-        if (self.input is None) == (self.quotient is None):
-            raise ValueError(
-                "a THR sub-item needs exactly one of `input` or `quotient`"
-            )
-        return self
-
-
-class DeductionItem(_SubItem):
-    """DED: points − Σ count × points per unit, floored at zero."""
-
-    method: Literal["DED"]
-    deduct: tuple[UnitDeduction, ...] = Field(min_length=1)
-
-
-SubItem = Annotated[
-    ChecklistItem | RatioItem | StepItem | DeductionItem, Field(discriminator="method")
-]
-SUB_ITEM_ADAPTER: TypeAdapter[SubItem] = TypeAdapter(SubItem)
-METHODS = ("CHK", "RATIO", "THR", "DED")
-
-
-class Category(_Frozen):
+class Category(FrozenModel):
     """A category of the measure with its sub-items."""
 
     id: str = Field(pattern=r"^C\d+$")
@@ -189,7 +94,7 @@ class Category(_Frozen):
     sub_items: tuple[SubItem, ...] = Field(min_length=1)
 
 
-class Condition(_Frozen):
+class Condition(FrozenModel):
     """One condition of a bonus item.
 
     A yes/no input holds when it is true. A number (an input or a quotient) is
@@ -224,7 +129,7 @@ class Condition(_Frozen):
         return [(op, limit) for op, limit in given if limit is not None]
 
 
-class BonusItem(_Frozen):
+class BonusItem(FrozenModel):
     """A bonus item: its points when every condition holds, otherwise 0."""
 
     id: str = Field(pattern=r"^B\d+$")
@@ -237,7 +142,7 @@ class BonusItem(_Frozen):
     conditions: tuple[Condition, ...] = Field(min_length=1)
 
 
-class DeductionRule(_Frozen):
+class DeductionRule(FrozenModel):
     """A deduction from the total: count × per_unit, at most `max`, with a grade cap."""
 
     id: str = Field(pattern=r"^D\d+$")
@@ -251,7 +156,7 @@ class DeductionRule(_Frozen):
     )
 
 
-class GradeBand(_Frozen):
+class GradeBand(FrozenModel):
     """A grade for finals from `min` up to, not including, `below`."""
 
     grade: str = Field(pattern=r"^[A-Z]$")
@@ -262,7 +167,7 @@ class GradeBand(_Frozen):
     description: Text
 
 
-class Rulebook(_Frozen):
+class Rulebook(FrozenModel):
     """A complete, validated rulebook. Build it with `load_rulebook`."""
 
     title: Text
@@ -388,11 +293,8 @@ def parse_rulebook(text: str, source: str = "<rulebook>") -> Rulebook:
 
 def rulebook_from_data(data: Any, source: str = "<rulebook>") -> Rulebook:
     """Validate parsed rulebook data, collecting every problem before raising."""
-    from rules.rulebook_checks import (
-        partial_problems,
-        rulebook_problems,
-        structure_problems,
-    )
+    from rules.rulebook_checks import rulebook_problems
+    from rules.rulebook_structure import partial_problems, structure_problems
 
     if not isinstance(data, dict):
         problem = RuleProblem(

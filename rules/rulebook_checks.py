@@ -1,8 +1,8 @@
 """Rulebook checks that go beyond types: sums, the measure's numbers, inputs, steps.
 
 Each check returns a list of `RuleProblem`s rather than raising, so a broken rulebook
-is reported with every problem at once. When parts of a file do not even parse,
-`partial_problems` still checks each part that does.
+is reported with every problem at once. `rules.rulebook_structure` runs the same
+checks on the parts of a structurally broken file that do validate.
 """
 
 from __future__ import annotations
@@ -14,17 +14,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from enum import Enum
-from typing import Any
 
 import annotated_types
-from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from rules import measure
 from rules.figures import Figures
-from rules.figures_file import short_repr
 from rules.rulebook import (
-    METHODS,
-    SUB_ITEM_ADAPTER,
     BonusItem,
     Category,
     ChecklistItem,
@@ -45,7 +40,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 class InputKind(Enum):
-    """What a rule expects of a Figures field."""
+    """Kind of Figures field that a rule input requires."""
 
     YES_NO = "a yes/no (bool) figure"
     COUNT = "a count or a yes/no figure"
@@ -224,7 +219,10 @@ def _condition_problems(rule_id: str, condition: Condition) -> list[RuleProblem]
     found = _field_kind(name)
     if found is not None and found[0] is bool:
         if condition.comparisons():
-            message = f"yes/no input {name!r} holds when true; remove the comparison"
+            message = (
+                f"yes/no input {name!r} is met when true and takes no comparison; "
+                "remove at_least, above, at_most or below"
+            )
             return [RuleProblem(rule_id=rule_id, message=message)]
         return []
     problems = _input_problems(rule_id, name, InputKind.NUMBER)
@@ -308,7 +306,8 @@ def grade_problems(bands: Sequence[GradeBand]) -> list[RuleProblem]:
     return problems
 
 
-def _scalar_problems(scale: Decimal | None, cap: Decimal | None) -> list[RuleProblem]:
+def scalar_problems(scale: Decimal | None, cap: Decimal | None) -> list[RuleProblem]:
+    """Check the scale and the bonus cap against the measure; None skips a value."""
     problems = []
     if scale is not None and scale != measure.SCALE:
         message = f"scale is {scale} but the measure scores out of {measure.SCALE}"
@@ -332,7 +331,7 @@ def _duplicate_problems(ids: Iterable[str]) -> list[RuleProblem]:
 
 def rulebook_problems(book: Rulebook) -> list[RuleProblem]:
     """Return every problem of a rulebook whose structure is valid."""
-    problems = _scalar_problems(book.scale, book.bonus_cap)
+    problems = scalar_problems(book.scale, book.bonus_cap)
     problems += grade_problems(book.grades)
     problems += categories_problems(book.categories, book.scale)
     for category in book.categories:
@@ -347,115 +346,4 @@ def rulebook_problems(book: Rulebook) -> list[RuleProblem]:
     ids += [item.id for item in book.bonus] + [rule.id for rule in book.deductions]
     problems += _duplicate_problems(ids)
     problems += _duplicate_problems(grades)
-    return problems
-
-
-# -- Files whose structure is broken --------------------------------------------------
-
-_LISTS = ("categories", "sub_items", "bonus", "deductions", "grades")
-
-
-# Errors whose input is the whole enclosing mapping, which is too long to repeat.
-_NO_VALUE_SHOWN = frozenset(
-    {"missing", "model_type", "union_tag_not_found", "union_tag_invalid", "value_error"}
-)
-
-
-def _locate(loc: tuple[int | str, ...], data: Any) -> tuple[str, str]:
-    """Turn a pydantic error location into (rule id, field path within the rule)."""
-    rule_id, path, node = "rulebook", [], data
-    index = 0
-    while index < len(loc):
-        key = loc[index]
-        following = loc[index + 1] if index + 1 < len(loc) else None
-        if key in _LISTS and isinstance(following, int):
-            container = node.get(key) if isinstance(node, dict) else None
-            item = None
-            if isinstance(container, list) and following < len(container):
-                item = container[following]
-            ident = None
-            if isinstance(item, dict) and key == "grades" and "grade" in item:
-                ident = f"grade {item['grade']}"
-            elif isinstance(item, dict):
-                ident = item.get("id")
-            if ident is not None:
-                rule_id = str(ident)[:20]
-            else:
-                prefix = "" if rule_id == "rulebook" else f"{rule_id}."
-                rule_id = f"{prefix}{key}[{following}]"
-            node, path = item, []
-            index += 2
-            if key == "sub_items" and index < len(loc) and loc[index] in METHODS:
-                index += 1  # skip the discriminator tag pydantic adds
-            continue
-        path.append(f"[{key}]" if isinstance(key, int) else str(key))
-        index += 1
-    return rule_id, ".".join(path).replace(".[", "[")
-
-
-def structure_problems(error: ValidationError, data: Any) -> list[RuleProblem]:
-    """Turn a pydantic ValidationError into problems named by rule id."""
-    problems = []
-    for detail in error.errors(include_url=False):
-        rule_id, path = _locate(tuple(detail["loc"]), data)
-        message = detail["msg"]
-        if detail["type"] not in _NO_VALUE_SHOWN:
-            message += f" (value {short_repr(detail['input'])})"
-        if path:
-            message = f"{path}: {message}"
-        problems.append(RuleProblem(rule_id=rule_id, message=message))
-    return problems
-
-
-def _parse(adapter: TypeAdapter[Any] | type[BaseModel], value: Any) -> Any:
-    try:
-        if isinstance(adapter, TypeAdapter):
-            return adapter.validate_python(value)
-        return adapter.model_validate(value)
-    except ValidationError:
-        return None
-
-
-_DECIMAL = TypeAdapter(Decimal)
-_GRADES = TypeAdapter(tuple[GradeBand, ...])
-
-
-def partial_problems(data: dict[str, Any]) -> list[RuleProblem]:
-    """Check every part of a structurally broken rulebook that validates on its own."""
-    scale = _parse(_DECIMAL, data.get("scale"))
-    cap = _parse(_DECIMAL, data.get("bonus_cap"))
-    problems = _scalar_problems(scale, cap)
-    bands = _parse(_GRADES, data.get("grades"))
-    if bands:
-        problems += grade_problems(bands)
-    raw_categories = data.get("categories")
-    raw_categories = raw_categories if isinstance(raw_categories, list) else []
-    categories = []
-    for raw in raw_categories:
-        category = _parse(Category, raw)
-        if category is not None:
-            categories.append(category)
-            problems += category_problems(category)
-            continue
-        raw_items = raw.get("sub_items") if isinstance(raw, dict) else None
-        category_id = raw.get("id") if isinstance(raw, dict) else None
-        for raw_item in raw_items if isinstance(raw_items, list) else []:
-            item = _parse(SUB_ITEM_ADAPTER, raw_item)
-            if item is not None:
-                problems += sub_item_problems(
-                    item, str(category_id) if category_id else None
-                )
-    if categories and len(categories) == len(raw_categories) and scale is not None:
-        problems += categories_problems(categories, scale)
-    raw_bonus = data.get("bonus")
-    for raw in raw_bonus if isinstance(raw_bonus, list) else []:
-        item = _parse(BonusItem, raw)
-        if item is not None:
-            problems += bonus_item_problems(item, cap)
-    grades = [band.grade for band in bands] if bands else None
-    raw_deductions = data.get("deductions")
-    for raw in raw_deductions if isinstance(raw_deductions, list) else []:
-        rule = _parse(DeductionRule, raw)
-        if rule is not None:
-            problems += deduction_problems(rule, grades)
     return problems
