@@ -13,7 +13,9 @@ from pydantic import ValidationError
 from rules.exact import load_exact_json, load_exact_yaml
 from rules.figures import Figures
 
-MAX_FILE_BYTES = 1_000_000  # a figures file is about 2 kB; anything this big is wrong
+# A figures file with every field and comments is about 1.5 kB
+# (rules/examples/hand-worked.yaml), so a file of a megabyte is not one.
+MAX_FILE_BYTES = 1_000_000
 
 _SHORT = reprlib.Repr()
 _SHORT.maxlevel = 2
@@ -30,13 +32,13 @@ def short_repr(value: Any) -> str:
 
 
 class FiguresFileError(ValueError):
-    """A figures file that cannot be scored; `problems` lists each problem."""
+    """A figures or adjustments file that cannot be used; `problems` lists each one."""
 
     def __init__(self, path: Path, problems: list[str]) -> None:
         self.path = path
         self.problems = tuple(problems)
         listing = "\n".join(f"  - {problem}" for problem in self.problems)
-        super().__init__(f"{path}: the figures are invalid:\n{listing}")
+        super().__init__(f"{path}: the file is invalid:\n{listing}")
 
 
 def load_data(path: Path) -> Any:

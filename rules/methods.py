@@ -1,4 +1,4 @@
-"""How each scoring method turns figures into points, with the reason in Chinese.
+"""Evaluation of each scoring method: figures in, points and a Chinese reason out.
 
 Every function here must run inside `decimal.localcontext(SCORING_CONTEXT)`, which
 `rules.engine.score` sets up, and returns exact (unrounded) points.
@@ -53,7 +53,7 @@ def _show(value: bool | int | Decimal) -> str:
 
 
 class _Reader:
-    """Reads figures as Decimals and records every value it read."""
+    """Reader of figures as Decimals that records every value read."""
 
     def __init__(self, figures: Figures) -> None:
         self.figures = figures

@@ -15,17 +15,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from rules.exact import Points, TidyDecimal
 from rules.figures import EnterpriseType
 
-# Control characters other than tab and newline: they could break a CSV row, a mail
-# body or a terminal, and no committee member types them on purpose.
+# Control characters other than tab and newline could break a CSV row, a mail body or
+# a terminal, and no committee member types them on purpose.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class Adjustment(BaseModel):
     """A committee member's decision on a judgement-based sub-item or bonus item.
 
-    The points replace what the figures give; `score` rejects an adjustment outside
-    [0, the item's points], of an unknown or non-judgement item, or of an item that
-    does not apply to the enterprise type.
+    The points replace what the figures give. `score` rejects an adjustment whose
+    points lie outside [0, the item's points] and one whose item is unknown, not
+    judgement-based or not applicable to the enterprise type.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -59,7 +59,7 @@ class Adjustment(BaseModel):
 
 
 class LineKind(StrEnum):
-    """What a line of a score sheet explains."""
+    """Kind of rule that a score-sheet line explains."""
 
     SUB_ITEM = "sub_item"
     BONUS = "bonus"
