@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from rules.exact import load_exact_json, load_exact_yaml
 from rules.figures import Figures
 
-# A figures file with every field and comments is about 1.5 kB
+# A figures file with every field and comments is about 2 kB
 # (rules/examples/hand-worked.yaml), so a file of a megabyte is not one.
 MAX_FILE_BYTES = 1_000_000
 
