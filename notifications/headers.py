@@ -6,7 +6,6 @@ import ipaddress
 import re
 import unicodedata
 from email.headerregistry import Address
-from email.utils import parseaddr
 
 MAX_SUBJECT_CHARS = 200
 MAX_DISPLAY_NAME_CHARS = 120
@@ -17,6 +16,7 @@ _LOCAL_PART = re.compile(
     r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-\u0080-\U0010ffff]+"
     r"(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-\u0080-\U0010ffff]+)*$"
 )
+_NAMED_ADDRESS = re.compile(r"^\s*(.*?)\s*<([^<>]*)>\s*$")
 _DOMAIN_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 
 
@@ -98,11 +98,16 @@ def parse_named_address(entry: str) -> tuple[str, str]:
     """
     if "\r" in entry or "\n" in entry:
         raise InvalidAddressError(f"entry {entry!r} contains a line break")
-    name, address = parseaddr(entry)
-    if not address:
-        raise InvalidAddressError(f"entry {entry!r} has no e-mail address")
-    parse_address(address)
-    return name, address
+    match = _NAMED_ADDRESS.match(entry)
+    if match:
+        name, address = match.group(1).strip().strip('"').strip(), match.group(2)
+    else:
+        name, address = "", entry.strip()
+    try:
+        parse_address(address.strip())
+    except InvalidAddressError as error:
+        raise InvalidAddressError(f"entry {entry!r}: {error}") from None
+    return name, address.strip()
 
 
 def is_loopback(host: str) -> bool:

@@ -1,4 +1,4 @@
-"""Fixtures for the notification tests: a seeded database, certificates, SMTP servers."""
+"""Fixtures for the notification tests: seeded database, certificates, SMTP servers."""
 
 from __future__ import annotations
 
@@ -160,10 +160,15 @@ def certificates(tmp_path_factory: pytest.TempPathFactory) -> Certificates:
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True, content_commitment=False,
-                key_encipherment=False, data_encipherment=False,
-                key_agreement=False, key_cert_sign=True, crl_sign=True,
-                encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -200,7 +205,9 @@ def certificates(tmp_path_factory: pytest.TempPathFactory) -> Certificates:
         )
         .sign(ca_key, hashes.SHA256())
     )
-    paths = Certificates(folder / "ca.pem", folder / "server.pem", folder / "server.key")
+    paths = Certificates(
+        folder / "ca.pem", folder / "server.pem", folder / "server.key"
+    )
     paths.ca.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
     paths.cert.write_bytes(server_cert.public_bytes(serialization.Encoding.PEM))
     paths.key.write_bytes(
@@ -234,7 +241,9 @@ class SmtpServerProcess:
 
     def stored(self) -> list[Path]:
         """The `.eml` files in arrival order."""
-        return sorted(self.folder.glob("*.eml"), key=lambda p: int(p.name.split("-")[0]))
+        return sorted(
+            self.folder.glob("*.eml"), key=lambda p: int(p.name.split("-")[0])
+        )
 
     def messages(self) -> list[EmailMessage]:
         """The stored messages, parsed with the modern policy (headers decoded)."""
@@ -263,12 +272,17 @@ def start_smtp_server(
         folder = tmp_path / f"smtp-{len(started) + 1}"
         command = [sys.executable, str(SERVER_SCRIPT), "--folder", str(folder)]
         if tls:
-            command += ["--cert", str(certificates.cert), "--key", str(certificates.key)]
+            command += [
+                "--cert",
+                str(certificates.cert),
+                "--key",
+                str(certificates.key),
+            ]
         if auth:
             command += ["--user", SMTP_USER, "--password", SMTP_PASSWORD]
         command += list(extra)
         env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-        process = subprocess.Popen(  # noqa: S603 - our own script
+        process = subprocess.Popen(
             command, stdout=subprocess.PIPE, text=True, env=env, cwd=REPO_ROOT
         )
         assert process.stdout is not None
@@ -308,3 +322,136 @@ def smtp_settings(
         values.update(smtp_username=SMTP_USER, smtp_password=SMTP_PASSWORD)
     values.update(overrides)
     return Settings(**values)
+
+
+# Context values per notice kind, as the cycle would pass them.
+HOSTILE = '<script>alert(1)</script>\r\nBcc: victim@example.com "热力"'
+
+ENTERPRISE_CONTEXT = {
+    "id": 1,
+    "name": "松山热力有限公司",
+    "credit_code": "91150402MA00000020",
+    "type": "heating",
+    "contact_name": "李四",
+}
+COUNTY_CONTEXT = {
+    "code": "150402",
+    "name": "红山区",
+    "bureau_name": "红山区住房和城乡建设局",
+    "bureau_email": "bureau@hongshan.example.cn",
+    "bureau_phone": "0476-8888888",
+    "bureau_address": "红山区示例路1号",
+}
+DEFECT = {
+    "file": "tables/complaints.csv",
+    "sheet": None,
+    "row": 7,
+    "column": "受理日期",
+    "value": "2026-13-01",
+    "rule": "date",
+    "severity": "blocking",
+    "message": "日期无效，请按 YYYY-MM-DD 填写",
+}
+SAMPLES = {
+    "intake_opened": {"deadline": "2026-05-16"},
+    "intake_reminder": {"deadline": "2026-05-16", "days_left": 3},
+    "submission_received": {
+        "version": 2,
+        "package_name": "songshan.zip",
+        "received_at": "2026-05-10T02:30:00+00:00",
+        "late": False,
+    },
+    "defects_found": {"version": 2, "defects": [DEFECT], "resubmit_by": "2026-05-20"},
+    "draft_result": {
+        "base": "88.50",
+        "bonus": "3.00",
+        "deduction": "0.00",
+        "total": "91.50",
+        "grade": "A",
+        "window_opens": "2026-06-01",
+        "window_closes": "2026-06-08",
+    },
+    "publicity_opened": {
+        "round": 1,
+        "window_opens": "2026-06-01",
+        "window_closes": "2026-06-08",
+        "enterprise_count": 3,
+    },
+    "objection_received": {
+        "objection_kind": "objection",
+        "reference": "OBJ-1",
+        "filed_on": "2026-06-03",
+        "filed_by": "热用户 孙七",
+        "grounds": "室温不达标",
+        "reply_due": "2026-06-18",
+    },
+    "objection_verdict": {
+        "reference": "OBJ-1",
+        "verdict": "upheld",
+        "reason": "室温记录有误",
+        "decided_on": "2026-06-10",
+        "new_total": "86.00",
+        "new_grade": "B",
+    },
+    "republicity_opened": {
+        "round": 2,
+        "cause": "objection",
+        "previous_total": "91.50",
+        "previous_grade": "A",
+        "total": "86.00",
+        "grade": "B",
+        "window_opens": "2026-06-11",
+        "window_closes": "2026-06-18",
+    },
+    "appeal_reply": {
+        "reference": "APL-1",
+        "verdict": "rejected",
+        "reason": "程序合规",
+        "decided_on": "2026-06-12",
+    },
+    "county_report_due": {"report_due": "2026-06-15", "days_left": 5},
+    "county_report_overdue": {"report_due": "2026-06-15", "days_overdue": 2},
+    "county_returned": {
+        "attempt": 1,
+        "reasons": "投诉率计算有误",
+        "returned_enterprises": [
+            {"name": "松山热力有限公司", "credit_code": "91150402MA00000020"}
+        ],
+    },
+    "final_result": {
+        "total": "68.00",
+        "grade": "D",
+        "published_on": "2026-07-01",
+        "follow_ups": ["key_supervision"],
+        "rectification_deadline": "2026-08-30",
+    },
+    "results_reported": {
+        "published_on": "2026-07-01",
+        "grade_counts": {"A": 5, "B": 3, "D": 1},
+        "counties": [{"name": "红山区", "enterprises": 9}],
+    },
+    "rectification_order": {
+        "grade": "D",
+        "issued_on": "2026-07-02",
+        "deadline": "2026-08-31",
+    },
+    "rectification_reminder": {"deadline": "2026-08-31", "days_left": 7},
+    "rectification_outcome": {
+        "outcome": "failed",
+        "checked_on": "2026-09-01",
+        "note": "锅炉改造未完成",
+        "measures": ["licence_revocation", "emergency_takeover"],
+    },
+    "run_failed": {
+        "stage": "score",
+        "run_name": "score 2025-2026 150402",
+        "error": "rulebook not found",
+        "occurred_at": "2026-06-01T00:00:00+00:00",
+    },
+    "recipient_missing": {
+        "notice_kind": "intake_opened",
+        "audience": "enterprise",
+        "what": "企业没有联系人邮箱",
+        "fix": "补充联系人邮箱",
+    },
+}

@@ -36,7 +36,11 @@ def queue_intake(db, enterprise_ids: tuple[int, ...] | None = None) -> list[Noti
     """Queue intake_opened for the seeded enterprises, as the stage would."""
     queued = []
     with db.factory() as session, session.begin():
-        for enterprise_id in enterprise_ids or (db.hostile_id, db.plain_id, db.refused_id):
+        for enterprise_id in enterprise_ids or (
+            db.hostile_id,
+            db.plain_id,
+            db.refused_id,
+        ):
             queued += queue_notice(
                 session,
                 kind="intake_opened",
@@ -57,7 +61,9 @@ def count(db, model) -> int:
 def deliveries_of(db, notice_id: int) -> list[str]:
     with db.factory() as session:
         rows = session.scalars(
-            select(Delivery).where(Delivery.notice_id == notice_id).order_by(Delivery.id)
+            select(Delivery)
+            .where(Delivery.notice_id == notice_id)
+            .order_by(Delivery.id)
         )
         return [row.outcome for row in rows]
 

@@ -100,8 +100,9 @@ def test_hostile_name_harmless_in_headers(db, start_smtp_server, certificates):
     assert message.get_all("Bcc") is None
     assert "\n" not in message["Subject"]
     assert "\r" not in message["Subject"]
-    assert "<script>alert(1)</script> Bcc: victim@example.com 热力公司" in (
-        message["Subject"]
+    assert (
+        "<script>alert(1)</script> Bcc: victim@example.com 热力公司"
+        in (message["Subject"])
     )
     assert message["To"].addresses[0].display_name == "王五 Bcc: victim@example.com"
     assert message["To"].addresses[0].addr_spec == "wang@heat.example.cn"
@@ -132,8 +133,9 @@ def test_wrong_password_defers_everything(db, start_smtp_server, certificates):
 def test_starttls_required_by_client(db, start_smtp_server, certificates):
     server = start_smtp_server(tls=False, auth=False)
     queue_draft(db, db.plain_id)
-    settings = smtp_settings(server, certificates, smtp_username=None,
-                             smtp_password=None)
+    settings = smtp_settings(
+        server, certificates, smtp_username=None, smtp_password=None
+    )
     report = drain_outbox(db.factory, settings)
 
     assert report.sent == 0
