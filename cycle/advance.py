@@ -51,6 +51,13 @@ def _season_end(session: Session, cycle: Cycle) -> date:
     )
 
 
+def _review_over(cycle: Cycle, today: date) -> bool:
+    """Whether the committee's review period after scoring or a return has passed."""
+    from heateval.settings import get_settings
+
+    return (today - cycle.stage_since).days >= get_settings().committee_review_days
+
+
 def _report_watch_due(cycle: Cycle, today: date) -> bool:
     if cycle.stage in REPORTED_STAGES or cycle.reported_on is not None:
         return False
@@ -92,9 +99,11 @@ def is_due(session: Session, stage_flow: StageFlow, cycle: Cycle, today: date) -
         case StageFlow.EVIDENCE_CHECKS:
             return stage == Stage.CHECKING
         case StageFlow.SCORING:
-            return stage in (Stage.SCORING, Stage.RETURNED)
+            return stage == Stage.SCORING or (
+                stage == Stage.RETURNED and _review_over(cycle, today)
+            )
         case StageFlow.OPEN_PUBLICITY:
-            return stage == Stage.SCORED
+            return stage == Stage.SCORED and _review_over(cycle, today)
         case StageFlow.CLOSE_PUBLICITY:
             window = current_window(session, cycle)
             return (

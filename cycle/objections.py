@@ -86,27 +86,30 @@ def add_adjustment(
     member_name: str,
 ) -> Adjustment:
     """Record a sub-item setting checked against the rulebook; supersede the old one."""
-    found = rulebook().find_sub_item(change.sub_item)
-    if found is None:
-        raise CycleError(f"sub-item {change.sub_item!r} is not in the rulebook")
-    _, item = found
-    if not item.judgement:
-        raise CycleError(
-            f"sub-item {item.id} is computed from figures, not set by judgement; "
-            "correct the figure instead"
-        )
-    if not Decimal(0) <= change.points <= item.points:
-        raise CycleError(
-            f"{change.points} points for {item.id} are out of bounds: "
-            f"0 to {item.points}"
-        )
-    if change.points != change.points.quantize(Decimal("0.01")):
-        raise CycleError(f"{change.points} points: use at most two decimal places")
+    from rules.engine import AdjustmentError, check_adjustments
+    from rules.figures import EnterpriseType
+    from rules.sheet import Adjustment as EngineAdjustment
+
     reason = clean_text(reason, "the reason", 2000)
+    try:
+        check_adjustments(
+            [
+                EngineAdjustment(
+                    sub_item=change.sub_item,
+                    points=str(change.points),
+                    reason=reason,
+                    member=member_name,
+                )
+            ],
+            rulebook(),
+            EnterpriseType(enterprise.type),
+        )
+    except (AdjustmentError, ValueError) as error:
+        raise CycleError(str(error)) from None
     row = Adjustment(
         enterprise_id=enterprise.id,
         season_id=season.id,
-        sub_item=item.id,
+        sub_item=change.sub_item,
         points=change.points,
         reason=reason,
         member_id=member_id,
@@ -117,7 +120,7 @@ def add_adjustment(
         select(Adjustment).where(
             Adjustment.enterprise_id == enterprise.id,
             Adjustment.season_id == season.id,
-            Adjustment.sub_item == item.id,
+            Adjustment.sub_item == change.sub_item,
             Adjustment.id != row.id,
             Adjustment.superseded_by.is_(None),
         )
@@ -129,7 +132,7 @@ def add_adjustment(
         row,
         actor=member_name,
         action="adjustment.created",
-        detail=f"{enterprise.credit_code} {item.id}={change.points}",
+        detail=f"{enterprise.credit_code} {change.sub_item}={change.points}",
     )
     return row
 

@@ -162,10 +162,26 @@ def scoring(
 def open_publicity(
     season: str, county: str | None = None, today: date | None = None
 ) -> Result:
-    """Publicise the scored results for at least the legal number of days."""
-    return _county_steps(
-        StageFlow.OPEN_PUBLICITY, steps.open_publicity, season, county, today
-    )
+    """After the committee's review, publicise the results for at least 7 days."""
+    today = today_or_now(today)
+    results: Result = {}
+    problems: dict[str, list[str]] = {}
+    for code in counties_for(StageFlow.OPEN_PUBLICITY, season, county, today):
+        # Score again, so adjustments and corrections from the review count.
+        failures = []
+        for credit_code in enterprises_to_score(season, code, everyone=True)[0]:
+            _, error = outcome_of(
+                partial(run_step, steps.score, season, code, credit_code, "committee")
+            )
+            if error is not None:
+                failures.append(f"{credit_code}: {error}")
+        problems[code] = failures
+        if failures:
+            continue
+        # Open round 1 with every enterprise's sheet.
+        results[code] = run_step(steps.open_publicity, season, code, today)
+    fail_loudly(StageFlow.OPEN_PUBLICITY, season, problems, today)
+    return results
 
 
 @flow(name=StageFlow.CLOSE_PUBLICITY.value, flow_run_name=stage_run_name)

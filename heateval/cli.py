@@ -28,7 +28,13 @@ app = typer.Typer(
 )
 
 for module in (
-    rules_cmd, calendar_cmd, db_cmd, outbox_cmd, intake_cmd, cycle_cmd, publish_cmd
+    rules_cmd,
+    calendar_cmd,
+    db_cmd,
+    outbox_cmd,
+    intake_cmd,
+    cycle_cmd,
+    publish_cmd,
 ):
     module.register(app)
 

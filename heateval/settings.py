@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -53,6 +54,12 @@ class Settings(BaseSettings):
     publicity_unit: PeriodUnit = PeriodUnit.CALENDAR
     intake_days: int = Field(default=30, ge=1)
     appeal_reply_days: int = Field(default=15, ge=1)
+    committee_review_days: int = Field(
+        default=5,
+        ge=0,
+        description="Days the committee has to review scores (and, after a return "
+        "by the city, to re-assess) before results are publicised.",
+    )
     rectification_days_c: int = Field(default=90, ge=1)
     rectification_days_d: int = Field(default=60, ge=1)
 
@@ -61,6 +68,37 @@ class Settings(BaseSettings):
     archive_max_total_bytes: int = Field(default=2 * 1024**3, ge=1)
     archive_max_file_bytes: int = Field(default=1024**3, ge=1)
     archive_max_ratio: int = Field(default=200, ge=1)
+
+    # Room-temperature readings export
+    readings_min_temperature: Decimal = Field(
+        default=Decimal("-10"), description="Lowest plausible indoor reading, °C."
+    )
+    readings_max_temperature: Decimal = Field(
+        default=Decimal("45"), description="Highest plausible indoor reading, °C."
+    )
+    readings_gap_hours: int = Field(
+        default=72, ge=1, description="A device silent for longer has a long gap."
+    )
+    readings_household_share: Decimal = Field(
+        default=Decimal("0.5"),
+        gt=0,
+        le=1,
+        description="Share of a household's valid readings that must be at or above "
+        "the threshold for the household to count as compliant.",
+    )
+    readings_memory_limit: str = Field(
+        default="1GB", description="DuckDB memory_limit while analysing readings."
+    )
+    readings_threads: int = Field(default=2, ge=1, description="DuckDB threads.")
+    readings_temp_dir: Path | None = Field(
+        default=None,
+        description="Where DuckDB spills to disk; default a fresh temporary folder.",
+    )
+    readings_max_malformed_lines: int = Field(
+        default=10_000,
+        ge=1,
+        description="More malformed CSV lines than this reject the readings file.",
+    )
 
     # Mail
     smtp_host: str = "127.0.0.1"

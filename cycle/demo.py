@@ -1,0 +1,387 @@
+"""The demo: the whole 2025-2026 cycle of the sample season in compressed time.
+
+It starts the default database afresh, registers the sample enterprises and
+people, then walks the calendar day by day from the day after the first season
+ends. Each day it delivers the packages that arrive that day, records the
+scripted decisions that fall on it, and runs the cycle flow when any stage is
+due. It prints one line per day that changed something.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from datetime import time as clock
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from cycle import decisions
+from cycle.advance import anything_due
+from cycle.errors import CycleError
+from cycle.objections import parse_changes
+from cycle.receive import receive_package
+from cycle.scenario import SAMPLE_SEASON, anchor_day, arrivals_on, load_scenario
+from cycle.setup import (
+    ensure_season,
+    get_season,
+    register_enterprise,
+    register_person,
+)
+from cycle.stages import Stage
+from heateval.settings import SAMPLES_DIR, Settings
+from storage.db import dispose_engines, get_engine, session_scope
+from storage.models import County, CreditRecord, Cycle, Enterprise
+from storage.utcclock import LOCAL_ZONE
+
+# Packages arrive during office hours; the exact minute only matters for "late".
+ARRIVAL_TIME = clock(10, 30)
+FINISHED = {Stage.FOLLOW_UP, Stage.CLOSED}
+
+
+@dataclass
+class DemoResult:
+    """What the demo did, for its final report and for tests."""
+
+    days_run: int = 0
+    lines: list[str] = field(default_factory=list)
+    grades: dict[str, Counter] = field(default_factory=dict)
+    events_done: list[str] = field(default_factory=list)
+    failed_days: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def reset_home(settings: Settings) -> None:
+    """Remove the default database and what the previous demo wrote next to it."""
+    dispose_engines()
+    database = settings.home / "heateval.db"
+    for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        path.unlink(missing_ok=True)
+    for folder in (
+        settings.files_dir,
+        settings.capture_dir,
+        settings.rejected_dir,
+        settings.publication_dir,
+    ):
+        if folder.is_dir():
+            shutil.rmtree(folder)
+    settings.home.mkdir(parents=True, exist_ok=True)
+
+
+def register_cast(scenario: dict[str, Any]) -> None:
+    """Register the enterprises, committee members and city reviewers."""
+    from cycle.scoring import rulebook
+
+    with session_scope() as session:
+        ensure_season(session, scenario["season"], rulebook().version)
+        for item in scenario["enterprises"]:
+            contact = item.get("contact") or {}
+            register_enterprise(
+                session,
+                credit_code=item["credit_code"],
+                name=item["name"],
+                county=item["county"],
+                type=item["type"],
+                contact_name=contact.get("name", ""),
+                contact_email=contact.get("email", ""),
+                contact_phone=contact.get("phone", ""),
+            )
+        for code, county in scenario["counties"].items():
+            for member in county.get("committee", []):
+                register_person(
+                    session,
+                    name=member["name"],
+                    role="committee",
+                    county=code,
+                    email=member.get("email", ""),
+                )
+        for reviewer in scenario.get("city_reviewers", []):
+            register_person(
+                session,
+                name=reviewer["name"],
+                role="city_reviewer",
+                county=None,
+                email=reviewer.get("email", ""),
+            )
+
+
+def _stages() -> dict[str, str]:
+    with session_scope() as session:
+        return dict(session.execute(select(Cycle.county_code, Cycle.stage)).all())
+
+
+def _names() -> dict[str, str]:
+    with session_scope() as session:
+        return dict(session.execute(select(County.code, County.name)).all())
+
+
+class Player:
+    """Plays the scenario's arrivals and decisions on the days they fall."""
+
+    def __init__(self, scenario: dict[str, Any], folder: Path) -> None:
+        self.scenario = scenario
+        self.folder = folder
+        self.season = scenario["season"]
+        self.done: set[str] = set()
+        self.references: dict[str, str] = {}
+
+    def deliver(self, day: date) -> list[str]:
+        """Submit the bureau records on the first day and each package on its day."""
+        notes = []
+        received_at = datetime.combine(day, ARRIVAL_TIME, LOCAL_ZONE)
+        if "bureaus" not in self.done:
+            self.done.add("bureaus")
+            for code, county in self.scenario["counties"].items():
+                outcome = receive_package(
+                    self.folder / county["bureau_records"],
+                    season=self.season,
+                    source="bureau",
+                    county=code,
+                    received_at=received_at,
+                    actor=f"bureau:{code}",
+                )
+                if not outcome.accepted:
+                    rules = sorted({d.rule for d in outcome.defects})
+                    notes.append(f"bureau records of {code} rejected: {rules}")
+            notes.append("bureau records of 12 counties received")
+        counts: Counter[str] = Counter()
+        for enterprise, package in arrivals_on(self.scenario, day):
+            outcome = receive_package(
+                self.folder / package["path"],
+                season=self.season,
+                received_at=received_at,
+                actor=f"enterprise:{enterprise['credit_code']}",
+            )
+            counts["received"] += 1
+            counts["late"] += bool(outcome.late)
+            counts["rejected"] += not outcome.accepted
+        if counts:
+            notes.append(
+                f"{counts['received']} packages received"
+                f" ({counts['rejected']} rejected, {counts['late']} late)"
+            )
+        return notes
+
+    def decide(self, day: date) -> list[str]:
+        """Record every scripted decision whose day has come."""
+        notes = []
+        for event in self.scenario.get("events", []):
+            if event["id"] in self.done:
+                continue
+            with session_scope() as session:
+                when = anchor_day(session, get_season(session, self.season), event)
+            if when is None or when > day:
+                continue
+            notes.append(self._apply(event, day))
+            self.done.add(event["id"])
+        return notes
+
+    def _apply(self, event: dict[str, Any], day: date) -> str:
+        action = event["action"]
+        season = self.season
+        code = event.get("enterprise")
+        county = event.get("county")
+        if action == "objection":
+            summary = decisions.run_decision(
+                f"file {event['kind']}",
+                event["filed_by"],
+                None,
+                lambda s: decisions.objection_summary(
+                    decisions.file_objection(
+                        s,
+                        season_label=season,
+                        credit_code=code,
+                        kind=event["kind"],
+                        filed_by=event["filed_by"],
+                        contact=event["contact"],
+                        grounds=event["grounds"],
+                        filed_on=day,
+                    )
+                ),
+            )
+            self.references[event["reference"]] = summary["reference"]
+            return f"{event['kind']} {summary['reference']} filed ({summary['status']})"
+        if action == "objection_verdict":
+            reference = self.references[event["reference"]]
+            changes = [
+                f"{a['sub_item']}={a['points']}" for a in event.get("adjustments", [])
+            ]
+            decisions.run_decision(
+                f"decide {reference}",
+                event["by"],
+                county,
+                lambda s: decisions.decide_objection(
+                    s,
+                    reference=reference,
+                    verdict=event["status"],
+                    reason=event["reason"],
+                    member=event["by"],
+                    decided_on=day,
+                    changes=parse_changes(changes),
+                ),
+            )
+            return f"{reference} {event['status']}"
+        if action == "committee_adjustment":
+            decisions.run_decision(
+                f"adjust {event['sub_item']}",
+                event["by"],
+                county,
+                lambda s: decisions.adjust_sub_item(
+                    s,
+                    season_label=season,
+                    credit_code=code,
+                    sub_item=event["sub_item"],
+                    points=event["points"],
+                    reason=event["reason"],
+                    member=event["by"],
+                ),
+            )
+            return f"{code} {event['sub_item']} set to {event['points']}"
+        if action == "falsified_materials":
+            decisions.run_decision(
+                "correct falsified_materials",
+                event["by"],
+                county,
+                lambda s: decisions.correct_figure(
+                    s,
+                    season_label=season,
+                    credit_code=code,
+                    field="falsified_materials",
+                    value=str(event["value"]).lower(),
+                    reason=event["reason"],
+                    member=event["by"],
+                ),
+            )
+            return f"{code} found to have falsified materials"
+        if action == "city_review":
+            decision = "confirm" if event["status"] == "confirmed" else "return"
+            decisions.run_decision(
+                f"{decision} county",
+                event["by"],
+                county,
+                lambda s: decisions.record_city_review(
+                    s,
+                    season_label=season,
+                    county=county,
+                    decision=decision,
+                    reviewer=event["by"],
+                    decided_on=day,
+                    reasons=event.get("reasons", ""),
+                    enterprises=event.get("enterprises", []),
+                ),
+            )
+            return f"city {event['status']} {county}"
+        if action == "rectification_check":
+            decisions.run_decision(
+                "rectification check",
+                event["by"],
+                county,
+                lambda s: decisions.record_rectification_check(
+                    s,
+                    season_label=season,
+                    credit_code=code,
+                    outcome=event["outcome"],
+                    member=event["by"],
+                    checked_on=day,
+                    note=event["note"],
+                ),
+            )
+            return f"{code} rectification {event['outcome']}"
+        raise CycleError(f"event {event['id']}: unknown action {action!r}")
+
+    def finished(self) -> bool:
+        """Every scripted decision is recorded."""
+        return all(e["id"] in self.done for e in self.scenario.get("events", []))
+
+
+def _stage_changes(
+    before: dict[str, str], after: dict[str, str], names: dict[str, str]
+) -> str:
+    moved: dict[str, list[str]] = {}
+    for code, stage in sorted(after.items()):
+        if before.get(code) != stage:
+            moved.setdefault(stage, []).append(names.get(code, code))
+    return "; ".join(
+        f"{', '.join(counties)} → {stage}" for stage, counties in moved.items()
+    )
+
+
+def run_demo(
+    echo: Callable[[str], None] = print,
+    *,
+    samples: Path = SAMPLES_DIR / SAMPLE_SEASON,
+    direct: bool = False,
+    settings: Settings | None = None,
+) -> DemoResult:
+    """Run the sample season to final publication and the first follow-ups."""
+    from flows.cycle import evaluation_cycle
+    from heateval.settings import get_settings
+    from storage.migrate import upgrade_database
+    from tasks.runtime import direct_mode
+
+    started = time.perf_counter()
+    settings = settings or get_settings()
+    scenario = load_scenario(samples)
+    result = DemoResult()
+
+    reset_home(settings)
+    upgrade_database(get_engine(settings.db_url))
+    register_cast(scenario)
+    names = _names()
+    player = Player(scenario, samples)
+
+    day = date.fromisoformat(str(scenario["simulation"]["start"]))
+    last = date.fromisoformat(str(scenario["simulation"]["end"]))
+    while day <= last:
+        before = _stages()
+        notes = player.deliver(day) + player.decide(day)
+        with session_scope() as session:
+            due = anything_due(session, get_season(session, SAMPLE_SEASON), day)
+        if due or notes:
+            result.days_run += 1
+            try:
+                if direct:
+                    with direct_mode():
+                        evaluation_cycle.fn(season=SAMPLE_SEASON, today=day)
+                else:
+                    evaluation_cycle(season=SAMPLE_SEASON, today=day)
+            except Exception as error:
+                first = str(error).splitlines()[0][:160]
+                notes.append(f"stage failed, will retry tomorrow: {first}")
+                result.failed_days.append(day.isoformat())
+        moved = _stage_changes(before, _stages(), names)
+        if moved:
+            notes.append(moved)
+        if notes:
+            line = f"{day}  " + " | ".join(notes)
+            result.lines.append(line)
+            echo(line)
+        after = _stages()
+        if player.finished() and set(after.values()) <= FINISHED:
+            break
+        day += timedelta(days=1)
+
+    result.events_done = sorted(player.done)
+    result.grades = grade_table()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def grade_table() -> dict[str, Counter]:
+    """Final grades per county name, from the credit archive."""
+    with session_scope() as session:
+        rows = session.execute(
+            select(County.name, CreditRecord.grade)
+            .join(Enterprise, Enterprise.county_code == County.code)
+            .join(CreditRecord, CreditRecord.enterprise_id == Enterprise.id)
+            .order_by(County.code)
+        ).all()
+    table: dict[str, Counter] = {}
+    for name, grade in rows:
+        table.setdefault(name, Counter())[grade] += 1
+    return table
