@@ -60,7 +60,7 @@ class ReceivedFile(BaseModel):
 
 
 class ReceivedPackage(BaseModel):
-    """What was received: the files, and defects of the package as a whole."""
+    """A received package: its files, and defects of the package as a whole."""
 
     name: str
     source_path: Path

@@ -68,7 +68,7 @@ class CheckResult(BaseModel):
     parsed: ParsedPackage
 
     def report(self) -> dict[str, Any]:
-        """The JSON form `heateval check --json` prints."""
+        """Return the JSON form that `heateval check --json` prints."""
         return {
             "package": self.parsed.name,
             "accepted": self.accepted,
@@ -310,18 +310,10 @@ def _analyse_readings(
         threshold=calendar.temperature_threshold_c,
         households_served=households,
         today=today,
+        file_label=parsed.readings_file,
     )
-    result.defects.extend(
-        d.model_copy(update={"file": parsed.readings_file or d.file})
-        if d.file in ("", str(parsed.readings_path), parsed.readings_path.name)
-        else d
-        for d in report.defects
-    )
-    result.readings = {
-        "compliance_share": str(report.compliance_share),
-        "households_measured_share": str(report.households_measured_share),
-        "device_coverage": str(report.device_coverage),
-    }
+    result.defects.extend(report.defects)
+    result.readings = report.model_dump(mode="json", exclude={"defects"})
     return report
 
 

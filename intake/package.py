@@ -108,7 +108,7 @@ class ParsedPackage(BaseModel):
         return not self.blocking
 
     def manifest(self) -> list[dict[str, Any]]:
-        """The package content as (path, sha256, size), sorted by path."""
+        """Return the package content as (path, sha256, size), sorted by path."""
         return [
             {"path": f.path, "sha256": f.sha256, "size": f.size}
             for f in sorted(self.files, key=lambda f: f.path)

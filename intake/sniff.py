@@ -2,7 +2,7 @@
 
 A file's extension is a claim by the sender. `sniff` reads the first bytes (and,
 for zip-based office files, the `[Content_Types].xml` part) and returns the
-detected kind; `expected_kinds` says which kinds an extension may hold.
+detected kind. `expected_kinds` returns the kinds an extension may hold.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ DOCM_MAIN = "application/vnd.ms-word.document.macroEnabled.main+xml"
 
 
 class FileKind(StrEnum):
-    """The content types intake tells apart."""
+    """Content types that intake distinguishes."""
 
     PDF = "pdf"
     JPEG = "jpeg"
@@ -46,7 +46,7 @@ class FileKind(StrEnum):
     BINARY = "binary"  # anything else
 
 
-# What each kind is called in a message to the sender.
+# Chinese name of each kind, for messages to the sender.
 KIND_NAMES = {
     FileKind.PDF: "PDF 文件",
     FileKind.JPEG: "JPEG 图片",

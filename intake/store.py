@@ -59,7 +59,7 @@ MEDIA_TYPES = {
 
 
 class SubmitOutcome(BaseModel):
-    """What happened to one submitted package; the cycle's notices are built from it."""
+    """Outcome of one submitted package, from which the cycle builds its notices."""
 
     accepted: bool
     duplicate: bool = False
@@ -246,7 +246,8 @@ def _store_in(
 
     parsed = result.parsed
     season_label, county_code = result.season, result.county_code
-    assert season_label and county_code and result.owner_key
+    if not (season_label and county_code and result.owner_key):
+        raise ValueError("an accepted package has a season, county and owner")
     if session.get(County, county_code) is None:
         raise SetupError(
             f"county {county_code} is not in the database; run `heateval db upgrade` "
@@ -637,3 +638,110 @@ def load_bureau_records(
         )
         setattr(records, stored.role, read_table(item, spec).frame())
     return records
+
+
+# Re-checking a stored submission ----------------------------------------------
+
+
+def stored_package(session: Session, submission_id: int, files_dir: Path) -> Any:
+    """Rebuild the received package of a stored submission from the file store."""
+    from heateval.settings import get_settings
+    from intake.archive import ReceivedFile
+    from intake.filestore import stored_path
+    from intake.sniff import sniff
+    from storage.models import Submission, SubmissionFile
+
+    submission = session.get(Submission, submission_id)
+    if submission is None:
+        raise LookupError(f"submission {submission_id} not found")
+    limits = ArchiveLimits.from_settings(get_settings())
+    files = []
+    rows = session.scalars(
+        select(SubmissionFile)
+        .where(SubmissionFile.submission_id == submission_id)
+        .order_by(SubmissionFile.path)
+    ).all()
+    for row in rows:
+        if row.role == "archive":
+            continue
+        local = stored_path(files_dir, row.sha256)
+        files.append(
+            ReceivedFile(
+                path=row.path,
+                local_path=local,
+                sha256=row.sha256,
+                size=local.stat().st_size,
+                kind=sniff(local, limits).kind,
+            )
+        )
+    return ReceivedPackage(
+        name=submission.package_name, source_path=Path(files_dir), files=files
+    )
+
+
+def recheck_submission(
+    session: Session,
+    submission_id: int,
+    *,
+    settings: Any = None,
+    rulebook: Any = None,
+    today: Any = None,
+) -> CheckResult:
+    """Check a stored submission again against the records stored now.
+
+    Use it after the county bureau's records arrive or change: the hotline
+    reconciliation and the inspection findings then count. The submission's
+    findings are replaced and its figures updated (removed when a blocking defect
+    is found now), in the caller's transaction.
+    """
+    from heateval.settings import get_settings
+    from rules.rulebook import load_rulebook
+    from storage.hashing import content_hash
+    from storage.models import Finding, Season, Submission, VerifiedFigures
+
+    settings = settings or get_settings()
+    rulebook = rulebook or load_rulebook(settings.rulebook)
+    submission = session.get(Submission, submission_id)
+    if submission is None:
+        raise LookupError(f"submission {submission_id} not found")
+    season = session.get(Season, submission.season_id)
+    received = stored_package(session, submission_id, settings.files_dir)
+
+    def resolve(parsed: ParsedPackage, season_: str, county_: str) -> CheckInputs:
+        return inputs_from_session(session, parsed, season_, county_)
+
+    result = check_package(
+        received,
+        source=submission.source,
+        season=season.label,
+        county=submission.county_code if submission.source == "bureau" else None,
+        rulebook=rulebook,
+        inputs=resolve,
+        today=today,
+    )
+    for finding in session.scalars(
+        select(Finding).where(Finding.submission_id == submission_id)
+    ):
+        session.delete(finding)
+    for defect in result.defects:
+        session.add(finding_row(submission_id, defect))
+    stored = session.scalar(
+        select(VerifiedFigures).where(VerifiedFigures.submission_id == submission_id)
+    )
+    if result.figures is None or submission.enterprise_id is None:
+        if stored is not None:
+            session.delete(stored)
+    else:
+        figures = result.figures.model_dump(mode="json")
+        if stored is None:
+            stored = VerifiedFigures(
+                submission_id=submission_id,
+                enterprise_id=submission.enterprise_id,
+                season_id=submission.season_id,
+            )
+            session.add(stored)
+        stored.figures = figures
+        stored.input_hash = content_hash(figures)
+    submission.checked_at = datetime.now(UTC)
+    session.flush()
+    return result

@@ -146,7 +146,7 @@ def _json_grids(received: ReceivedFile) -> dict[str, Grid]:
 
 
 def _json_section_grid(sheet: str, value: Any, file: str) -> Grid:
-    """A mapping becomes two-column rows; a list of objects is read as records."""
+    """Build a grid from a JSON section (a mapping gives two-column rows)."""
     if isinstance(value, dict):
         if sheet == IDENTITY_SHEET:
             header = ["项目", "内容"]

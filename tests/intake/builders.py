@@ -18,6 +18,8 @@ from rules.rulebook import load_rulebook
 
 SEASON = "2025-2026"
 COUNTY = "150402"
+# Sub-items the builder files evidence for; the others are claimed at 0 points.
+EVIDENCE_SUB_ITEMS = ("C1.4", "C6.1", "C7.1", "C3.1")
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -79,9 +81,33 @@ IDENTITY = {
 COMPLAINTS = [
     # id, received, household, category, valid, own fault, on time, closed, callback,
     # repeat, hotline ticket
-    ["T1", "2025-11-02", "H001", "室温低", "是", "否", "是", "2025-11-03", "是", "否", "12345-1"],
+    [
+        "T1",
+        "2025-11-02",
+        "H001",
+        "室温低",
+        "是",
+        "否",
+        "是",
+        "2025-11-03",
+        "是",
+        "否",
+        "12345-1",
+    ],
     ["T2", "2025/12/5", "H002", "室温低", "是", "否", "否", "", "否", "是", ""],
-    ["T3", "2026年1月7日", "H003", "漏水", "是", "是", "是", "2026-01-08", "", "否", ""],
+    [
+        "T3",
+        "2026年1月7日",
+        "H003",
+        "漏水",
+        "是",
+        "是",
+        "是",
+        "2026-01-08",
+        "",
+        "否",
+        "",
+    ],
     ["T4", "2026-02-01", "H004", "咨询", "否", "否", "是", "2026-02-01", "", "否", ""],
 ]
 OUTAGES = [
@@ -92,7 +118,10 @@ OUTAGES = [
 INCIDENTS = [["I1", "2026-01-20", "一般", "烫伤"]]
 DRILLS = [["D1", "2025-10-10", "爆管抢修", "30"], ["D2", "2025-12-10", "停电", "25"]]
 TRAININGS = [["X1", "2025-09-15", "安全培训", "40"]]
-SPOT_CHECKS = [["S1", "2025-12-20", "H001", "19.5"], ["S2", "2026-01-05", "H002", "17.8"]]
+SPOT_CHECKS = [
+    ["S1", "2025-12-20", "H001", "19.5"],
+    ["S2", "2026-01-05", "H002", "17.8"],
+]
 TABLE_ROWS = {
     "complaints": COMPLAINTS,
     "spot_checks": SPOT_CHECKS,
@@ -138,7 +167,8 @@ def write_application(
     for row in range(2, sheet.max_row + 1):
         sub_item = sheet.cell(row=row, column=1).value
         points = sheet.cell(row=row, column=4).value
-        claimed = (claims or {}).get(sub_item, points)
+        default = points if sub_item in EVIDENCE_SUB_ITEMS else 0
+        claimed = (claims or {}).get(sub_item, default)
         sheet.cell(row=row, column=5, value=claimed)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
@@ -164,7 +194,7 @@ def build_enterprise_package(root: Path, **application: Any) -> Path:
         write_csv(root / "tables" / f"{name}.csv", header, rows)
     write_readings(root / "readings" / "readings.csv")
     evidence = root / "evidence"
-    for sub_item in ("C1.4", "C6.1", "C7.1"):
+    for sub_item in EVIDENCE_SUB_ITEMS[:3]:
         (evidence / sub_item).mkdir(parents=True, exist_ok=True)
         (evidence / sub_item / "scan.pdf").write_bytes(PDF_BYTES + sub_item.encode())
     (evidence / "C3.1").mkdir(parents=True, exist_ok=True)
