@@ -68,8 +68,8 @@ def identity(**changes: Any) -> pd.DataFrame:
     return pd.DataFrame([row], dtype=object)
 
 
-def key_figures(**changes: Any) -> pd.DataFrame:
-    """Key figures on rows 2 and below of 关键数据."""
+def key_figures(only: bool = False, **changes: Any) -> pd.DataFrame:
+    """Key figures on rows 2 and below of 关键数据; `only` keeps just `changes`."""
     values: dict[str, Any] = {
         "households_served": 1000,
         "meetings_called": 10,
@@ -89,8 +89,8 @@ def key_figures(**changes: Any) -> pd.DataFrame:
         "convenience_measures": 4,
         "licence_valid": True,
         "fuel_reserve_days": Decimal("15"),
-        **changes,
     }
+    values = dict(changes) if only else {**values, **changes}
     rows = [
         {"field": f, "label": None, "value": v, "unit": None} for f, v in values.items()
     ]
@@ -263,12 +263,12 @@ def enterprise_tables() -> dict[str, pd.DataFrame]:
     }
 
 
-def context(**extra: Any) -> CheckContext:
+def context(today: date = TODAY, **extra: Any) -> CheckContext:
     """The context of the clean package, with the default rulebook."""
     return build_context(
         season="2025-2026",
         county_code="150402",
-        today=TODAY,
+        today=today,
         rulebook=load_rulebook(),
         **extra,
     )
