@@ -13,7 +13,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from publication.letters import build_result_letter
 from publication.pages import PageContext
 from publication.pdf import PdfCache
 from publication.report_data import counties_in_season
-from publication.views import CountySeason, CountyView, SeasonView
+from publication.views import CountySeason, CountyView
 
 logger = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
@@ -38,6 +38,7 @@ class PublishOptions(BaseModel):
 
     appeal_reply_days: int = Field(15, ge=1)
     timezone: str = "Asia/Shanghai"
+    pdf: bool = Field(True, description="Write PDFs; False writes HTML and data only.")
 
     @classmethod
     def from_settings(cls) -> PublishOptions:
@@ -76,11 +77,25 @@ class PublishReport(BaseModel):
         )
 
 
-class _Collector:
-    """Gathers the generated files; site and report paths get their prefix here."""
+class _Run:
+    """One publish run: the session, what to render and where the files go."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        session: Session,
+        report: PublishReport,
+        page: PageContext,
+        options: PublishOptions,
+        record: bool,
+    ) -> None:
+        self.session = session
+        self.report = report
+        self.page = page
+        self.pdf = options.pdf
+        self.record = record
         self.files: dict[str, bytes] = {}
+        self.datasets: list[dict[str, str]] = []
+        self._medians: dict[tuple[str, str], dict[str, Decimal]] = {}
 
     def add_site(self, files: dict[str, bytes]) -> None:
         for path, content in files.items():
@@ -90,117 +105,110 @@ class _Collector:
         for path, content in files.items():
             self.files[f"reports/{path}"] = content
 
-
-def _medians_cache(session: Session) -> Callable[[str, str], dict[str, Decimal]]:
-    cache: dict[tuple[str, str], dict[str, Decimal]] = {}
-
-    def medians_for(season_label: str, county_code: str) -> dict[str, Decimal]:
+    def medians_for(self, season_label: str, county_code: str) -> dict[str, Decimal]:
         key = (season_label, county_code)
-        if key not in cache:
-            season = query.find_season(session, season_label)
-            cache[key] = query.county_medians(session, season, county_code)
-        return cache[key]
+        if key not in self._medians:
+            season = query.find_season(self.session, season_label)
+            self._medians[key] = query.county_medians(self.session, season, county_code)
+        return self._medians[key]
 
-    return medians_for
+    def add_document(self, document: notices.RenderedDocument, title: str) -> None:
+        self.add_site(document.files())
+        stem = document.path.removesuffix(".html")
+        self.datasets.append(
+            {"title": title, "csv": f"{stem}.csv", "json": f"{stem}.json"}
+        )
+
+    def record_publication(
+        self,
+        name: str,
+        season: str,
+        county: str | None,
+        kind: str,
+        round_: int,
+        published_on: date,
+        digest: str,
+    ) -> None:
+        if not (self.record and season == self.report.season):
+            return
+        status = notices.record_publication(
+            self.session, season, county, kind, round_, published_on, digest
+        )
+        self.report.publications[name] = status
 
 
-def _dataset(document: notices.RenderedDocument, title: str) -> dict[str, str]:
-    stem = document.path.removesuffix(".html")
-    return {"title": title, "csv": f"{stem}.csv", "json": f"{stem}.json"}
+def _county_documents(run: _Run, season: str, county: CountyView) -> CountySeason:
+    """Render a county's publicity notices, final announcement and letters."""
+    session = run.session
+    data = query.county_season(session, season, county.code)
+    for window in data.windows:
+        notice = query.publicity_notice(session, season, county.code, window.round)
+        document = notices.build_publicity_notice(notice, run.page, pdf=run.pdf)
+        run.add_document(document, f"{county.name} 第{window.round}轮公示")
+        run.record_publication(
+            f"publicity {county.code} round {window.round}",
+            season,
+            county.code,
+            "publicity",
+            window.round,
+            notice.opens_on,
+            document.content_hash,
+        )
+    if data.final is None:
+        return data
+
+    document = notices.build_final_announcement(data.final, run.page, pdf=run.pdf)
+    run.add_document(document, f"{county.name} 最终结果公告")
+    run.record_publication(
+        f"final {county.code}",
+        season,
+        county.code,
+        "final",
+        1,
+        data.final.published_on,
+        document.content_hash,
+    )
+    for row in data.final.rows:
+        code = row.enterprise.credit_code
+        medians = run.medians_for(season, county.code)
+        result = query.enterprise_result(session, season, code, medians)
+        letter = build_result_letter(result, run.page, pdf=run.pdf)
+        run.add_site(letter.files())
+        if season == run.report.season:
+            run.report.letters[code] = letter.path
+    return data
 
 
-def _season_documents(
-    session: Session,
-    season: SeasonView,
-    counties: list[CountyView],
-    city_wide: bool,
-    record: bool,
-    page: PageContext,
-    out: _Collector,
-    report: PublishReport,
-    medians_for: Callable[[str, str], dict[str, Decimal]],
-) -> tuple[list[tuple[CountyView, CountySeason]], list[dict[str, str]]]:
-    """Render one season's notices, announcements and letters."""
-    label = season.label
-    per_county = []
-    datasets = []
-    for county in counties:
-        data = query.county_season(session, label, county.code)
-        per_county.append((county, data))
-        for window in data.windows:
-            notice = query.publicity_notice(session, label, county.code, window.round)
-            document = notices.build_publicity_notice(notice, page)
-            out.add_site(document.files())
-            datasets.append(_dataset(document, f"{county.name} 第{window.round}轮公示"))
-            if record:
-                status = notices.record_publication(
-                    session,
-                    label,
-                    county.code,
-                    "publicity",
-                    window.round,
-                    notice.opens_on,
-                    document.content_hash,
-                )
-                report.publications[f"publicity {county.code} round {window.round}"] = (
-                    status
-                )
-        if data.final is not None:
-            document = notices.build_final_announcement(data.final, page)
-            out.add_site(document.files())
-            datasets.append(_dataset(document, f"{county.name} 最终结果公告"))
-            if record:
-                status = notices.record_publication(
-                    session,
-                    label,
-                    county.code,
-                    "final",
-                    1,
-                    data.final.published_on,
-                    document.content_hash,
-                )
-                report.publications[f"final {county.code}"] = status
-            for row in data.final.rows:
-                code = row.enterprise.credit_code
-                result = query.enterprise_result(
-                    session, label, code, medians_for(label, county.code)
-                )
-                letter = build_result_letter(result, page)
-                out.add_site(letter.files())
-                if label == report.season:
-                    report.letters[code] = letter.path
-
-    if city_wide:
-        announcement = query.final_announcement(session, label, None)
-        if announcement is not None:
-            document = notices.build_final_announcement(announcement, page)
-            out.add_site(document.files())
-            datasets.append(_dataset(document, "全市最终结果公告"))
-            # The city-wide announcement grows while counties publish; its hash is
-            # recorded once every county of the season has its final results.
-            in_season = set(counties_in_season(session, label))
-            complete = all(
-                data.final is not None
-                for view, data in per_county
-                if view.code in in_season
+def _city_documents(
+    run: _Run, season: str, per_county: list[tuple[CountyView, CountySeason]]
+) -> None:
+    """Render the city-wide final announcement and the publicity compilation."""
+    session = run.session
+    announcement = query.final_announcement(session, season, None)
+    if announcement is not None:
+        document = notices.build_final_announcement(announcement, run.page, pdf=run.pdf)
+        run.add_document(document, "全市最终结果公告")
+        # The city-wide announcement grows while counties publish; its hash is
+        # recorded once every county of the season has its final results.
+        in_season = set(counties_in_season(session, season))
+        if all(
+            data.final is not None
+            for view, data in per_county
+            if view.code in in_season
+        ):
+            run.record_publication(
+                "final city",
+                season,
+                None,
+                "final",
+                1,
+                announcement.published_on,
+                document.content_hash,
             )
-            if record and complete:
-                status = notices.record_publication(
-                    session,
-                    label,
-                    None,
-                    "final",
-                    1,
-                    announcement.published_on,
-                    document.content_hash,
-                )
-                report.publications["final city"] = status
-        if any(data.windows for _, data in per_county):
-            compilation = query.publicity_compilation(session, label)
-            document = notices.build_compilation(compilation, page)
-            out.add_site(document.files())
-            datasets.append(_dataset(document, "各旗县区公示结果汇总"))
-    return per_county, datasets
+    if any(data.windows for _, data in per_county):
+        compilation = query.publicity_compilation(session, season)
+        document = notices.build_compilation(compilation, run.page, pdf=run.pdf)
+        run.add_document(document, "各旗县区公示结果汇总")
 
 
 def publish_all(
@@ -229,17 +237,15 @@ def publish_all(
     seasons = query.list_seasons(session, season)
     root = Path(out_dir).resolve()
     previous = _read_manifest(root)
-    cache = None
-    if not rebuild:
-        cache = PdfCache(root, previous.get("files", {}), previous.get("pdf_keys", {}))
+    # With `rebuild` the cache starts empty: every PDF is rendered, and the new
+    # manifest still gets the keys that the next run reuses.
+    earlier = {} if rebuild else previous
+    cache = PdfCache(root, earlier.get("files", {}), earlier.get("pdf_keys", {}))
     page = PageContext(
         nav_seasons=tuple(s.label for s in seasons),
         appeal_reply_days=options.appeal_reply_days,
         pdf_cache=cache,
     )
-    all_counties = query.list_counties(session)
-    counties = [c for c in all_counties if county is None or c.code == county]
-    out = _Collector()
     report = PublishReport(
         season=season,
         county=county,
@@ -250,66 +256,61 @@ def publish_all(
         publications={},
         letters={},
     )
-    medians_for = _medians_cache(session)
+    run = _Run(session, report, page, options, record)
+    counties = [c for c in query.list_counties(session) if county in (None, c.code)]
 
     # Notices, announcements and letters of every season up to the target
-    all_datasets: list[dict[str, str]] = []
     target_counties: list[tuple[CountyView, CountySeason]] = []
     for item in seasons:
-        per_county, datasets = _season_documents(
-            session,
-            item,
-            counties,
-            county is None,
-            record and item.label == season,
-            page,
-            out,
-            report,
-            medians_for,
-        )
-        all_datasets += datasets
+        first_dataset = len(run.datasets)
+        per_county = [(c, _county_documents(run, item.label, c)) for c in counties]
         if county is None:
+            _city_documents(run, item.label, per_county)
+            datasets = run.datasets[first_dataset:]
             has_compilation = any(data.windows for _, data in per_county)
-            out.add_site(
+            run.add_site(
                 site.season_page(item, per_county, datasets, has_compilation, page)
             )
         if item.label == season:
             target_counties = per_county
 
     # Archive pages
-    out.add_site(site.asset_files())
+    run.add_site(site.asset_files())
     for view in counties:
         history = [query.county_season(session, s.label, view.code) for s in seasons]
-        out.add_site(site.county_page(view, history, page))
+        run.add_site(site.county_page(view, history, page))
     for enterprise in query.archive_enterprises(session, season, county):
-        out.add_site(
-            site.enterprise_page(session, enterprise, season, page, medians_for)
+        run.add_site(
+            site.enterprise_page(session, enterprise, season, page, run.medians_for)
         )
     if county is None:
-        out.add_site(site.index_page(target, seasons, target_counties, page))
-        out.add_site(site.search_index(session, season))
-        site_files = {k.removeprefix("site/"): v for k, v in out.files.items()}
-        out.add_site(site.catalog(all_datasets, site_files))
+        run.add_site(site.index_page(target, seasons, target_counties, page))
+        run.add_site(site.search_index(session, season))
+        site_files = {k.removeprefix("site/"): v for k, v in run.files.items()}
+        run.add_site(site.catalog(run.datasets, site_files))
 
     # Reports between authorities
     for code in counties_in_season(session, season):
-        if county is None or code == county:
-            summary = reports.render_county_summary(
-                session, season, code, page, options.timezone
+        if county in (None, code):
+            run.add_reports(
+                reports.render_county_summary(
+                    session, season, code, page, options.timezone, pdf=options.pdf
+                ).files()
             )
-            out.add_reports(summary.files())
     if county is None:
-        city = reports.render_city_report(session, season, page, options.timezone)
-        out.add_reports(city.files())
+        run.add_reports(
+            reports.render_city_report(
+                session, season, page, options.timezone, pdf=options.pdf
+            ).files()
+        )
 
     pdf_keys = {}
-    if cache is not None:
-        for path, content in out.files.items():
-            digest = hashlib.sha256(content).hexdigest()
-            if path.endswith(".pdf") and digest in cache.key_by_digest:
-                pdf_keys[path] = cache.key_by_digest[digest]
-        logger.info("PDFs reused %d, rendered %d", cache.hits, cache.misses)
-    _write(root, out.files, pdf_keys, previous, report, full=county is None)
+    for path, content in run.files.items():
+        digest = hashlib.sha256(content).hexdigest()
+        if path.endswith(".pdf") and digest in cache.key_by_digest:
+            pdf_keys[path] = cache.key_by_digest[digest]
+    logger.info("PDFs reused %d, rendered %d", cache.hits, cache.misses)
+    _write(root, run.files, pdf_keys, previous, report, full=county is None)
     logger.info("published %s", report.summary())
     return report
 
