@@ -27,7 +27,7 @@ _NUMBERED = re.compile(r"^(\d+)-")
 
 
 def sanitise_message_id(message_id: str | None) -> str:
-    """A file-name-safe form of a Message-ID: no brackets, slashes or spaces."""
+    """Return a Message-ID fit for a file name, without brackets, slashes or spaces."""
     if not message_id:
         return "no-message-id"
     cleaned = _UNSAFE_NAME_CHARS.sub("_", message_id.strip().strip("<>"))

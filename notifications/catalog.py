@@ -30,8 +30,8 @@ class Scope(StrEnum):
     SEASON = "season"  # the whole city for one season (county is optional)
 
 
-# Audiences that may resolve to nobody without telling the operators: an
-# objector who gave a postal address or a phone number is answered in writing.
+# Audiences that may resolve to no address without a recipient_missing notice,
+# because an objector who gave a postal address or phone gets a written reply.
 OPTIONAL_AUDIENCES = frozenset({Audience.OBJECTOR})
 
 # Context keys every kind accepts; absent ones are stored as None.

@@ -3,7 +3,7 @@
 Delivery guarantee, stated exactly:
 
 - Recorded exactly once: a notice moves from queued to sent (or failed) once,
-  and only the sender that holds its claim can move it.
+  and only the sender that has claimed it can move it.
 - On the wire at least once, with one stable Message-ID: the ID is fixed when
   the notice is queued. If the process dies after the server accepted the
   message and before the outcome is recorded, the claim (a lease) runs out and
@@ -50,7 +50,7 @@ SessionFactory = Callable[[], Session]
 
 
 class NoticeResult(BaseModel):
-    """What happened to one notice in one drain."""
+    """The outcome of one notice in one drain."""
 
     notice_id: int
     kind: str
@@ -100,12 +100,12 @@ def _session_factory(db: str | Engine | SessionFactory) -> SessionFactory:
 
 
 def lease_for(settings: Settings) -> timedelta:
-    """How long a claim holds: one send is at most a few SMTP round trips."""
+    """Return the lease of a claim: room for the SMTP steps of one send."""
     return timedelta(seconds=settings.smtp_timeout * 4 + 60)
 
 
 def retry_delay(attempts: int, settings: Settings) -> timedelta:
-    """The delay after the `attempts`-th transient failure: doubling, capped."""
+    """Return the delay after the `attempts`-th transient failure, doubled each time."""
     seconds = settings.mail_retry_base_seconds * 2 ** max(attempts - 1, 0)
     return timedelta(seconds=min(seconds, settings.mail_retry_max_seconds))
 

@@ -80,7 +80,7 @@ def parse_address(address: str) -> Address:
 
 
 def needs_smtputf8(address: Address) -> bool:
-    """Whether the address can only be sent with the SMTPUTF8 extension."""
+    """Return whether sending to the address needs SMTPUTF8 (a non-ASCII local part)."""
     return not address.username.isascii()
 
 
@@ -111,7 +111,7 @@ def parse_named_address(entry: str) -> tuple[str, str]:
 
 
 def is_loopback(host: str) -> bool:
-    """Whether `host` is a loopback address or `localhost`; no DNS lookup is made."""
+    """Return whether `host` is a loopback address or `localhost`, without DNS."""
     if host.lower().rstrip(".") == "localhost":
         return True
     try:

@@ -87,7 +87,7 @@ def build_message(
 ) -> OutgoingMessage:
     """Build the message of one notice to one recipient.
 
-    User text reaches two headers, Subject and the To display name; both pass
+    User text reaches two headers, Subject and the To display name. Both pass
     through `single_line`, so no CR or LF can start a header of its own.
     Raises MessageBuildError for an invalid address or a missing attachment.
     """

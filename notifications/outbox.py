@@ -223,7 +223,7 @@ def queue_notice(
 
     Recipients come from the kind's audiences (or `audience_override`: audience
     names and explicit `Recipient`s). Each row's key is kind, season, county,
-    enterprise, `event_key` and address; a key that exists already is left
+    enterprise, `event_key` and address. A key that exists already is left
     as it is, so calling this again for the same event queues nothing new.
     Nothing is committed here. `now` sets when the notices become due (the
     default is the current time).
@@ -346,7 +346,7 @@ def _queue_missing(
         gap.what,
     )
     if spec.name == "recipient_missing" or Audience.OPERATORS in spec.audiences:
-        return  # nobody left to tell; the warning above is all there is
+        return  # no one else to tell, so the warning above is the only report
     queue_notice(
         session,
         kind="recipient_missing",

@@ -41,7 +41,7 @@ class MissingRecipient:
 
 @dataclass(frozen=True)
 class AudienceLookup:
-    """What resolving one audience found: recipients, or what is missing."""
+    """The result of resolving one audience: recipients, or what is missing."""
 
     recipients: list[Recipient]
     missing: MissingRecipient | None = None
@@ -197,7 +197,7 @@ def _operators(session: Session, settings: Settings) -> AudienceLookup:
 
 
 def _objector(session: Session, context: dict[str, Any]) -> AudienceLookup:
-    """The person who filed an objection, when the contact they gave is an e-mail."""
+    """Find who filed an objection, when the contact they gave is an e-mail address."""
     reference = context.get("reference")
     objection = session.scalars(
         select(Objection).where(Objection.reference == str(reference))
@@ -208,7 +208,7 @@ def _objector(session: Session, context: dict[str, Any]) -> AudienceLookup:
     try:
         parse_address(contact)
     except InvalidAddressError:
-        return AudienceLookup([])  # a postal address or phone: answered in writing
+        return AudienceLookup([])  # a postal address or phone gets a written reply
     return AudienceLookup([Recipient(objection.filed_by, contact, Audience.OBJECTOR)])
 
 

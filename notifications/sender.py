@@ -29,7 +29,7 @@ class SmtpSettingsError(ValueError):
 
 
 class Outcome(StrEnum):
-    """What the server's reply means for one notice."""
+    """The meaning of the server's reply for one notice."""
 
     ACCEPTED = "accepted"
     TRANSIENT = "transient"  # try again later
@@ -49,10 +49,10 @@ class SendResult:
 def check_mail_settings(settings: Settings) -> None:
     """Reject contradictory or unsafe mail settings, listing every problem at once.
 
-    Raises SmtpSettingsError. Rules: plain SMTP only to a loopback address;
-    implicit TLS not on port 587 and STARTTLS not on port 465; username and
-    password together; a CA file only with TLS, and only one that exists;
-    valid sender, operator, city and department addresses.
+    Raises SmtpSettingsError. Plain SMTP goes only to a loopback address.
+    Implicit TLS may not use port 587, nor STARTTLS port 465. Username and
+    password come together. A CA file needs TLS and must exist. Sender,
+    operator, city and department addresses must be valid.
     """
     problems: list[str] = []
     host, port, security = (
@@ -115,7 +115,7 @@ def check_mail_settings(settings: Settings) -> None:
 
 
 def make_tls_context(settings: Settings) -> ssl.SSLContext:
-    """A verifying client context that trusts `smtp_ca_file`, else the system store."""
+    """Build a verifying TLS context trusting `smtp_ca_file`, else the system store."""
     cafile = str(settings.smtp_ca_file) if settings.smtp_ca_file else None
     context = ssl.create_default_context(cafile=cafile)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
@@ -123,7 +123,7 @@ def make_tls_context(settings: Settings) -> ssl.SSLContext:
 
 
 def make_client(settings: Settings) -> aiosmtplib.SMTP:
-    """An unconnected client for the configured server; call `connect()` to open it."""
+    """Build a client for the configured server, not yet connected."""
     password = (
         settings.smtp_password.get_secret_value() if settings.smtp_password else None
     )
@@ -158,9 +158,9 @@ def _by_code(code: int, detail: str, *, connection_lost: bool = False) -> SendRe
 async def send_one(client: aiosmtplib.SMTP, outgoing: OutgoingMessage) -> SendResult:
     """Hand one message to a connected server and classify the reply.
 
-    A 4xx reply, a timeout or a dropped connection is transient; a 5xx reply,
+    A 4xx reply, a timeout or a dropped connection is transient. A 5xx reply,
     an address the server cannot take or a missing SMTPUTF8 extension is
-    permanent. `connection_lost` tells the caller to open a new connection.
+    permanent. When `connection_lost` is set, the caller opens a new connection.
     """
     options: list[str] = []
     if outgoing.smtputf8:

@@ -26,7 +26,7 @@ def show(
         bool, typer.Option("--json", help="Print JSON instead of a table.")
     ] = False,
 ) -> None:
-    """List notices with their status; failed and deferred ones say why."""
+    """List notices with their status, and the reason for failed and deferred ones."""
     if ctx.invoked_subcommand is not None:
         return
     from notifications.status import list_notices
@@ -128,7 +128,8 @@ def capture(
         int | None, typer.Option(help="Port on 127.0.0.1; default HEATEVAL_SMTP_PORT.")
     ] = None,
 ) -> None:
-    """Run the local capture SMTP server on 127.0.0.1 until interrupted (Ctrl-C)."""
+    """Run the local capture SMTP server on 127.0.0.1 until Ctrl-C or SIGTERM."""
+    import signal
     import threading
 
     from heateval.settings import get_settings
@@ -142,8 +143,11 @@ def capture(
     )
     bound = server.start()
     typer.echo(f"capture SMTP server on 127.0.0.1:{bound}, writing to {server.folder}")
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
-        threading.Event().wait()
+        while not stopping.wait(0.5):
+            pass
     except KeyboardInterrupt:
         pass
     finally:

@@ -8,7 +8,7 @@ from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 
-from conftest import COUNTY, SAMPLES, SEASON
+from notice_support import COUNTY, SAMPLES, SEASON
 from sqlalchemy import select
 
 from heateval.settings import Settings

@@ -15,7 +15,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import (
+from notice_support import (
     COUNTY,
     REPO_ROOT,
     SEASON,

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from conftest import COUNTY, SEASON
+from notice_support import COUNTY, SEASON
 from sqlalchemy import select, update
 
 from heateval.settings import Settings

@@ -6,7 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import COUNTY_CONTEXT, ENTERPRISE_CONTEXT, HOSTILE, REPO_ROOT, SAMPLES
+from notice_support import (
+    COUNTY_CONTEXT,
+    ENTERPRISE_CONTEXT,
+    HOSTILE,
+    REPO_ROOT,
+    SAMPLES,
+)
 
 from notifications.catalog import CATALOG, COMMON_OPTIONAL
 from notifications.render import (

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import select
+import smtplib
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import typer
-from conftest import COUNTY, SEASON
+from notice_support import COUNTY, REPO_ROOT, SEASON
 from sqlalchemy import update
 from typer.testing import CliRunner
 
@@ -111,3 +117,34 @@ def test_unknown_status_rejected(cli):
 
     assert result.exit_code == 2
     assert "status 'lost' is not one of queued, sent, failed" in result.output
+
+
+def test_capture_command_stores_and_stops(tmp_path: Path):
+    folder = tmp_path / "mail"
+    script = (
+        "import typer\n"
+        "from heateval.commands import outbox_cmd\n"
+        "app = typer.Typer()\n"
+        "outbox_cmd.register(app)\n"
+        f"app(['outbox', 'capture', '--port', '0', '--folder', {str(folder)!r}])\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        ready, _, _ = select.select([process.stdout], [], [], 30)
+        line = process.stdout.readline() if ready else ""
+        port = int(re.search(r"127\.0\.0\.1:(\d+)", line).group(1))
+        with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
+            client.sendmail(
+                "a@example.cn",
+                ["b@example.cn"],
+                b"Message-ID: <m1@example.cn>\r\n\r\nx\r\n",
+            )
+    finally:
+        process.terminate()
+        exit_code = process.wait(timeout=10)
+
+    assert exit_code == 0
+    assert [p.name for p in folder.iterdir()] == ["1-m1@example.cn.eml"]

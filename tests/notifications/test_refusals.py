@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from conftest import COUNTY, SEASON, smtp_settings
+from notice_support import COUNTY, SEASON, smtp_settings
 from sqlalchemy import select, update
 
 from notifications.drain import drain_outbox

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from conftest import COUNTY, HOSTILE_NAME, SEASON, smtp_settings
+from notice_support import COUNTY, HOSTILE_NAME, SEASON, smtp_settings
 from sqlalchemy import select
 
 from notifications.drain import drain_outbox
