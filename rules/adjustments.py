@@ -49,6 +49,9 @@ def check_adjustments(
     chosen: dict[str, Adjustment] = {}
     type_name = f"{ENTERPRISE_TYPE_NAMES[enterprise_type]} ({enterprise_type})"
     for adjustment in adjustments:
+        if not isinstance(adjustment, Adjustment):
+            kind = type(adjustment).__name__
+            raise TypeError(f"adjustments must be rules.sheet.Adjustment, not {kind}")
         rule_id = adjustment.sub_item
         who = f"adjustment of {rule_id} by {adjustment.member}"
         found = rulebook.find_sub_item(rule_id)

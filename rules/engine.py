@@ -191,9 +191,10 @@ def score(
         raise TypeError(
             f"figures must be rules.figures.Figures, not {type(figures).__name__}"
         )
-    adjusted = check_adjustments(adjustments, rulebook, figures.enterprise_type)
+    decisions = tuple(adjustments)
+    adjusted = check_adjustments(decisions, rulebook, figures.enterprise_type)
     with localcontext(SCORING_CONTEXT):
-        return _score(figures, rulebook, adjusted, tuple(adjustments))
+        return _score(figures, rulebook, adjusted, decisions)
 
 
 def _score(

@@ -457,6 +457,22 @@ def test_score_rejects_plain_dict(book: Rulebook) -> None:
         score({"enterprise_type": "heating"}, book)  # type: ignore[arg-type]
 
 
+def test_adjustments_from_generator(book: Rulebook) -> None:
+    decisions = (
+        Adjustment(sub_item=rule_id, points="1", reason="核查", member="王敏")
+        for rule_id in ["C1.4"]
+    )
+    sheet = score(read_figures(HAND_WORKED), book, decisions)  # type: ignore[arg-type]
+    assert len(sheet.adjustments) == 1
+    assert sheet.line("C1.4").points == Decimal(1)
+
+
+def test_adjustment_must_be_model(book: Rulebook) -> None:
+    plain = {"sub_item": "C1.4", "points": "1", "reason": "核查", "member": "王敏"}
+    with pytest.raises(TypeError, match=re.escape("must be rules.sheet.Adjustment")):
+        score(read_figures(HAND_WORKED), book, [plain])  # type: ignore[list-item]
+
+
 # -- Properties over random figures ---------------------------------------------------
 
 
