@@ -23,7 +23,12 @@ from pydantic import BaseModel, ConfigDict
 
 from intake.archive import ArchiveLimits, ReceivedPackage, open_package
 from intake.defects import Defect, Severity
-from intake.figures import InspectionCounts, derive_figures, inspection_counts
+from intake.figures import (
+    InspectionCounts,
+    derive_figures,
+    inspection_counts,
+    part_whole_defects,
+)
 from intake.package import ParsedPackage, Source, parse_package
 from rules.figures import Figures
 
@@ -166,9 +171,16 @@ def check_package(
     if source == "enterprise":
         report = _analyse_readings(parsed, calendar, today, result)
         counts = _inspections_for(parsed, inputs)
-        figures, defects = derive_figures(parsed, readings=report, inspections=counts)
-        result.defects.extend(defects)
-        result.figures = figures
+        if any(d.severity == Severity.BLOCKING for d in result.defects):
+            # Figures from a package with unreadable values would be wrong; only
+            # the key figures that contradict each other are still worth reporting.
+            result.defects.extend(part_whole_defects(parsed))
+        else:
+            figures, defects = derive_figures(
+                parsed, readings=report, inspections=counts
+            )
+            result.defects.extend(defects)
+            result.figures = figures
     return _finish(result)
 
 

@@ -173,6 +173,12 @@ def _key_figure_rows(parsed: ParsedPackage) -> dict[str, int]:
     return {r["field"]: r["_row"] for r in frame.to_dict("records")}
 
 
+def part_whole_defects(parsed: ParsedPackage) -> list[Defect]:
+    """Report key figures that exceed the figure they are a part of."""
+    values = {k: v for k, v in parsed.key_figures.items() if v is not None}
+    return _part_whole_defects(parsed, _application_file(parsed), values)
+
+
 def _part_whole_defects(
     parsed: ParsedPackage, file: str, values: dict[str, Any]
 ) -> list[Defect]:
@@ -180,7 +186,9 @@ def _part_whole_defects(
     rows = _key_figure_rows(parsed)
     defects = []
     for part, whole in PARTS_OF_WHOLES:
-        part_value, whole_value = values.get(part, 0), values.get(whole, 0)
+        if part not in values or whole not in values:
+            continue  # a blank or unreadable figure is reported on its own
+        part_value, whole_value = values[part], values[whole]
         if part_value > whole_value:
             defects.append(
                 Defect(

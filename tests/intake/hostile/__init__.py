@@ -1,0 +1,1 @@
+"""Builders of malformed and hostile packages, one per kind intake must reject."""
