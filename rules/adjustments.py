@@ -53,7 +53,7 @@ def check_adjustments(
             kind = type(adjustment).__name__
             raise TypeError(f"adjustments must be rules.sheet.Adjustment, not {kind}")
         rule_id = adjustment.sub_item
-        who = f"adjustment of {rule_id} by {adjustment.member}"
+        subject = f"adjustment of {rule_id} by {adjustment.member}"
         found = rulebook.find_sub_item(rule_id)
         bonus = rulebook.find_bonus(rule_id)
         if found is not None:
@@ -66,25 +66,26 @@ def check_adjustments(
         else:
             allowed = _judgement_ids(rulebook, enterprise_type)
             problems.append(
-                f"{who}: {rule_id!r} is not a sub-item of rulebook "
+                f"{subject}: {rule_id!r} is not a sub-item of rulebook "
                 f"{rulebook.version[:12]}; judgement items are {allowed}"
             )
             continue
         if not judgement:
             problems.append(
-                f"{who}: {rule_id} is computed from the figures, not judged by the "
+                f"{subject}: {rule_id} is computed from the figures, not judged by the "
                 "committee; correct the figures instead"
             )
         elif not applies:
-            problems.append(f"{who}: {rule_id} does not apply to a {type_name}")
+            problems.append(f"{subject}: {rule_id} does not apply to a {type_name}")
         elif adjustment.points > full:
             problems.append(
-                f"{who}: {adjustment.points} points are outside 0 to {full}, the "
+                f"{subject}: {adjustment.points} points are outside 0 to {full}, the "
                 f"item's full points; enter a value in that range"
             )
         elif rule_id in chosen:
             problems.append(
-                f"{who}: {rule_id} is adjusted twice; pass only the latest adjustment"
+                f"{subject}: {rule_id} is adjusted twice; "
+                "pass only the latest adjustment"
             )
         else:
             chosen[rule_id] = adjustment
