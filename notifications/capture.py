@@ -147,7 +147,7 @@ class CaptureServer:
                         port=self.requested_port,
                     )
                 )
-            except BaseException as error:  # reported to start() below
+            except BaseException as error:  # re-raised by start() below
                 failure.append(error)
                 ready.set()
                 return
@@ -161,6 +161,8 @@ class CaptureServer:
         if failure:
             self._thread.join()
             self._thread = None
+            self._loop.close()
+            self._loop = None
             raise failure[0]
         assert self.port is not None
         logger.info(

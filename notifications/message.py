@@ -55,7 +55,12 @@ def _attach(message: EmailMessage, attachments: list[dict[str, Any]] | None) -> 
                 f"attachment {path} not found; produce the file again, then run "
                 "`heateval outbox retry --requeue-failed`"
             )
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise MessageBuildError(
+                f"attachment {path} could not be read: {error}"
+            ) from None
         total += len(data)
         if total > MAX_ATTACHMENT_BYTES:
             raise MessageBuildError(
