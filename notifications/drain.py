@@ -370,6 +370,8 @@ def drain_outbox(
 
     `db` is a database URL, an Engine or a session factory. `now` (aware)
     decides what is due and stamps the records; the default is the current
+    time. Queue and drain on the same clock, because due times and leases are
+    compared with `now`: a notice queued at a simulated time is due by that
     time. Raises SmtpSettingsError for unsafe or contradictory settings before
     anything is sent. From inside a running event loop, await
     `drain_outbox_async` instead.
