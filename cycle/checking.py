@@ -9,13 +9,10 @@ submission's earlier ones and its figures are the ones scoring uses.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cycle.intake_stage import county_enterprises, move
@@ -23,15 +20,11 @@ from cycle.notify import notify
 from cycle.stages import Stage
 from storage import ledger
 from storage.base import utcnow
-from storage.hashing import content_hash
 from storage.models import (
     Cycle,
     Enterprise,
-    Finding,
     Season,
     Submission,
-    SubmissionFile,
-    VerifiedFigures,
 )
 
 
@@ -63,76 +56,27 @@ def latest_accepted(
     )
 
 
-def _materialise(
-    session: Session, submission: Submission, files_dir: Path, to: Path
-) -> Path:
-    """Lay the stored files of a submission out again as the folder that was sent."""
-    from intake.filestore import stored_path
-
-    root = to / "package"
-    rows = session.scalars(
-        select(SubmissionFile).where(SubmissionFile.submission_id == submission.id)
-    )
-    for row in rows:
-        target = (root / row.path).resolve()
-        if not target.is_relative_to(root.resolve()):
-            raise ValueError(f"stored path {row.path!r} leaves the package folder")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(stored_path(files_dir, row.sha256), target)
-    return root
-
-
 def check_enterprise(
     session: Session, season: Season, enterprise: Enterprise, today: date
 ) -> CheckReport:
-    """Re-check the latest package once; replace its findings; store its figures."""
+    """Re-check the latest package once; its findings and figures are replaced."""
     from cycle.scoring import rulebook
-    from heateval.settings import get_settings
-    from intake.check import check_path
-    from intake.sniff import ArchiveLimits
-    from intake.store import finding_row, inputs_from_session
+    from intake.store import recheck_submission
 
     report = CheckReport(enterprise.credit_code)
     submission = latest_accepted(session, season, enterprise)
     if submission is None or submission.verified_at is not None:
         return report
-    settings = get_settings()
-    with tempfile.TemporaryDirectory(prefix="heateval-check-") as workdir:
-        folder = _materialise(session, submission, settings.files_dir, Path(workdir))
-        result = check_path(
-            folder,
-            source="enterprise",
-            season=season.label,
-            county=enterprise.county_code,
-            rulebook=rulebook(),
-            limits=ArchiveLimits.from_settings(settings),
-            inputs=lambda parsed, s, c: inputs_from_session(session, parsed, s, c),
-            today=today,
-        )
-    if result.figures is None:
-        raise ValueError(
-            f"package v{submission.version} of {enterprise.credit_code} yields no "
-            f"figures on re-check: {[d.rule for d in result.defects][:5]}"
-        )
-    session.execute(delete(Finding).where(Finding.submission_id == submission.id))
-    for defect in result.defects:
-        session.add(finding_row(submission.id, defect))
-    figures = result.figures.model_dump(mode="json")
-    stored = session.scalar(
-        select(VerifiedFigures).where(VerifiedFigures.submission_id == submission.id)
+    result = recheck_submission(
+        session, submission.id, rulebook=rulebook(), today=today
     )
-    if stored is None:
-        stored = VerifiedFigures(
-            submission_id=submission.id,
-            enterprise_id=enterprise.id,
-            season_id=season.id,
-            figures=figures,
-            input_hash=content_hash(figures),
+    if result.figures is None:
+        rules = sorted({d.rule for d in result.defects if d.severity == "blocking"})
+        raise ValueError(
+            f"package v{submission.version} of {enterprise.credit_code} fails the "
+            f"checks against the whole season ({', '.join(rules)}); the enterprise "
+            "must send a corrected package"
         )
-        session.add(stored)
-    else:
-        stored.figures = figures
-        stored.input_hash = content_hash(figures)
     submission.verified_at = utcnow()
     ledger.record(
         session, submission, actor="system:checks", action="submission.verified"

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,7 @@ def submit_package(
     rulebook: Any = None,
     received_at: datetime | None = None,
     actor: str = "cli",
+    on_stored: Callable[[Session, Any], None] | None = None,
 ) -> SubmitOutcome:
     """Check the package at `path` and store it; see the module docstring for rules.
 
@@ -100,6 +102,9 @@ def submit_package(
         source: "enterprise", or "bureau" with `county` set.
         received_at: when the package arrived (aware); default now.
         actor: who submitted, for the audit ledger.
+        on_stored: called with the session and the new Submission inside the
+            storing transaction, so what it writes (the receipt notice) commits
+            or rolls back with the submission. Not called for a duplicate.
     """
     from heateval.settings import get_settings
     from rules.rulebook import load_rulebook
@@ -132,7 +137,14 @@ def submit_package(
         for attempt in (1, 2):
             try:
                 return _store(
-                    result, received, db_url, settings, rulebook, received_at, actor
+                    result,
+                    received,
+                    db_url,
+                    settings,
+                    rulebook,
+                    received_at,
+                    actor,
+                    on_stored,
                 )
             except _RejectedInTransaction as rejected:
                 result.defects.extend(rejected.defects)
@@ -223,13 +235,18 @@ def _store(
     rulebook: Any,
     received_at: datetime,
     actor: str,
+    on_stored: Callable[[Session, Any], None] | None = None,
 ) -> SubmitOutcome:
     from storage.db import session_scope
+    from storage.models import Submission
 
     with session_scope(db_url) as session:
-        return _store_in(
+        outcome = _store_in(
             session, result, received, settings, rulebook, received_at, actor
         )
+        if on_stored is not None and not outcome.duplicate:
+            on_stored(session, session.get(Submission, outcome.submission_id))
+        return outcome
 
 
 def _store_in(
