@@ -212,3 +212,35 @@ def test_bureau_records_stored_and_reconciled(tmp_path, db):
         figures = session.scalar(select(VerifiedFigures)).figures
     assert figures["findings_total"] == 2
     assert figures["findings_fixed_on_time"] == 1
+
+
+def test_recheck_counts_later_bureau_records(tmp_path, db):
+    from intake.store import recheck_submission
+
+    with session_scope(db) as session:
+        for code in (CREDIT_CODE, OTHER_CODE):
+            session.add(
+                Enterprise(
+                    credit_code=code, name=code, county_code=COUNTY, type="heating"
+                )
+            )
+    outcome = submit(build_enterprise_package(tmp_path / "pkg"), db)
+    submit(
+        build_bureau_package(tmp_path / "bureau"), db, source="bureau", county=COUNTY
+    )
+    with session_scope(db) as session:
+        result = recheck_submission(session, outcome.submission_id)
+    assert result.figures.findings_total == 2
+    with session_scope(db) as session:
+        figures = session.scalar(
+            select(VerifiedFigures).where(
+                VerifiedFigures.submission_id == outcome.submission_id
+            )
+        ).figures
+        messages = session.scalars(
+            select(Finding.message).where(
+                Finding.submission_id == outcome.submission_id
+            )
+        ).all()
+    assert figures["findings_fixed_on_time"] == 1
+    assert sum("12345-2" in message for message in messages) == 1
