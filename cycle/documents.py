@@ -9,13 +9,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cycle.notify import notify
 from cycle.stages import Stage
 from storage import ledger
-from storage.models import CreditRecord, Cycle, Publication, Season
+from storage.models import (
+    County,
+    CreditRecord,
+    Cycle,
+    Enterprise,
+    Publication,
+    Season,
+)
 
 
 def _record(
@@ -87,9 +94,17 @@ def publish_city(session: Session, season: Season, today: date) -> dict:
         select(CreditRecord.grade).where(CreditRecord.season_id == season.id)
     ):
         grades[grade] = grades.get(grade, 0) + 1
-    counties = sorted(
-        session.scalars(select(Cycle.county_code).where(Cycle.season_id == season.id))
-    )
+    counties = [
+        {"name": name, "enterprises": count}
+        for name, count in session.execute(
+            select(County.name, func.count(CreditRecord.id))
+            .join(Enterprise, Enterprise.county_code == County.code)
+            .join(CreditRecord, CreditRecord.enterprise_id == Enterprise.id)
+            .where(CreditRecord.season_id == season.id)
+            .group_by(County.code, County.name)
+            .order_by(County.code)
+        )
+    ]
     notify(
         session,
         "results_reported",

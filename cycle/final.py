@@ -122,7 +122,7 @@ def publish_enterprise(
         "total": sheet.final,
         "grade": sheet.grade,
         "published_on": today,
-        "follow_ups": [FOLLOW_UP_NAMES[k] for k in kinds],
+        "follow_ups": kinds,
         "archive_link": f"archive/enterprises/{enterprise.credit_code}.html",
     }
     if sheet.grade in ("C", "D"):
@@ -235,46 +235,53 @@ def record_rectification_check(
         actor=f"committee:{person.name}",
         action=f"rectification.{outcome}",
     )
-    notify(
-        session,
-        "rectification_outcome",
-        season=season.label,
-        county=enterprise.county_code,
-        enterprise_id=enterprise.id,
-        context={"outcome": outcome, "checked_on": checked_on, "note": order.outcome},
-    )
-    if outcome == "failed":
-        _escalate_failure(session, season, enterprise, order, checked_on)
+    _outcome_notice(session, season, enterprise, order, checked_on)
     return order
 
 
-def _escalate_failure(
+def _failure_measures(
+    session: Session,
+    season: Season,
+    enterprise: Enterprise,
+    order: RectificationOrder,
+    today: date,
+) -> list[str]:
+    """A D not rectified: propose licence revocation and order an emergency takeover.
+
+    Returns the measures for the outcome notice; they go to the enterprise, the
+    county bureau and the city bureau with it.
+    """
+    if order.grade != "D":
+        return []
+    measures = ["licence_revocation", "emergency_takeover"]
+    for kind in measures:
+        _add_follow_up(session, enterprise, season, kind, today)
+    return measures
+
+
+def _outcome_notice(
     session: Session,
     season: Season,
     enterprise: Enterprise,
     order: RectificationOrder,
     today: date,
 ) -> int:
-    """A D not rectified: propose licence revocation and order an emergency takeover."""
-    if order.grade != "D":
-        return 0
-    notices = 0
-    for kind in ("licence_revocation", "emergency_takeover"):
-        if _add_follow_up(session, enterprise, season, kind, today) is None:
-            continue
-        notices += notify(
-            session,
-            kind,
-            season=season.label,
-            county=enterprise.county_code,
-            enterprise_id=enterprise.id,
-            context={
-                "deadline": order.deadline,
-                "decided_on": today,
-                "measure": FOLLOW_UP_NAMES[kind],
-            },
-        )
-    return notices
+    measures = (
+        _failure_measures(session, season, enterprise, order, today)
+        if order.status == "failed"
+        else []
+    )
+    context = {"outcome": order.status, "checked_on": today, "note": order.outcome}
+    if measures:
+        context["measures"] = measures
+    return notify(
+        session,
+        "rectification_outcome",
+        season=season.label,
+        county=enterprise.county_code,
+        enterprise_id=enterprise.id,
+        context=context,
+    )
 
 
 def follow_up_orders(
@@ -314,21 +321,7 @@ def follow_up_orders(
             ledger.record(
                 session, order, actor="system:follow_up", action="rectification.expired"
             )
-            report.notices += notify(
-                session,
-                "rectification_outcome",
-                season=season.label,
-                county=cycle.county_code,
-                enterprise_id=enterprise.id,
-                context={
-                    "outcome": "failed",
-                    "checked_on": today,
-                    "note": order.outcome,
-                },
-            )
-            report.notices += _escalate_failure(
-                session, season, enterprise, order, today
-            )
+            report.notices += _outcome_notice(session, season, enterprise, order, today)
             report.failed.append(enterprise.credit_code)
     if all(order.status != "open" for order, _ in orders):
         move(cycle, Stage.CLOSED, today)

@@ -18,7 +18,14 @@ from cycle.scoring import latest_sheet
 from cycle.setup import get_cycle, get_season
 from cycle.stages import REPORTED_STAGES, Stage
 from storage import ledger
-from storage.models import Cycle, Escalation, Objection, Season, Submission
+from storage.models import (
+    Cycle,
+    Enterprise,
+    Escalation,
+    Objection,
+    Season,
+    Submission,
+)
 
 REPORT_REMINDER_DAYS = (7, 1)
 OVERDUE_REPEAT_DAYS = 7
@@ -241,7 +248,16 @@ def apply_city_review(
             context={
                 "attempt": escalation.attempt,
                 "reasons": escalation.reasons,
-                "returned_enterprises": escalation.returned_enterprises,
+                "returned_enterprises": [
+                    {"name": e.name, "credit_code": e.credit_code}
+                    for e in session.scalars(
+                        select(Enterprise)
+                        .where(
+                            Enterprise.credit_code.in_(escalation.returned_enterprises)
+                        )
+                        .order_by(Enterprise.credit_code)
+                    )
+                ],
             },
         )
     report.attempt = escalation.attempt

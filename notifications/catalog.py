@@ -191,6 +191,15 @@ _KINDS = (
         repeatable=True,
     ),
     NoticeKind(
+        "county_reported",
+        "a county sends its results and work summary to the city",
+        C,
+        (A.CITY_BUREAU, A.COUNTY_BUREAU),
+        required=("attempt", "submitted_on", "summary"),
+        optional=("report_due", "report_link"),
+        repeatable=True,
+    ),
+    NoticeKind(
         "county_returned",
         "the city returns a county's results for another look",
         C,

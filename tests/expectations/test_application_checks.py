@@ -244,6 +244,10 @@ def test_claim_unknown_sub_item():
     ]
 
 
+def test_claim_sub_item_in_lower_case_passes():
+    assert check_claims(("c1.1", "3", "3"), files=[_pdf("C1.1")]) == []
+
+
 def test_claim_sub_item_twice():
     assert check_claims(("C1.1", "3", "0"), ("C1.1", "3", "0")) == [
         ("claims.sub_item.unique", 2, "细项编号", "C1.1", B),
@@ -277,7 +281,8 @@ def test_claim_without_evidence_table():
 
 
 def test_claim_not_applicable_to_heat_source():
-    # Complaint management (C5) applies to heating units only.
+    # In the default rulebook, complaint management (C5) applies to heating units
+    # only.
     files = [("C5.1", "evidence/C5.1/ledger.xlsx", "office", "e" * 64)]
     assert check_claims(
         ("C5.1", "5", "5"),

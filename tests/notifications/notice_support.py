@@ -388,6 +388,12 @@ SAMPLES = {
     },
     "county_report_due": {"report_due": "2026-06-15", "days_left": 5},
     "county_report_overdue": {"report_due": "2026-06-15", "days_overdue": 2},
+    "county_reported": {
+        "attempt": 1,
+        "submitted_on": "2026-06-10",
+        "summary": "参评企业5家：A级2家，B级2家，C级1家。",
+        "report_due": "2026-06-15",
+    },
     "county_returned": {
         "attempt": 1,
         "reasons": "投诉率计算有误",
