@@ -103,6 +103,8 @@ def submit(
     as_json: JsonOption = False,
 ) -> None:
     """Check and store a package; exit 1 when it is rejected (nothing is stored)."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
     from intake.store import SetupError, submit_package
 
     try:
@@ -116,6 +118,13 @@ def submit(
         )
     except SetupError as error:
         typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    except (OperationalError, ProgrammingError) as error:
+        typer.echo(
+            f"error: the database is not ready ({error.orig}); "
+            "run `heateval db upgrade` first",
+            err=True,
+        )
         raise typer.Exit(2) from error
     if as_json:
         typer.echo(outcome.model_dump_json(indent=2))

@@ -38,7 +38,7 @@ from tests.intake.builders import (
     build_enterprise_package,
 )
 
-pytestmark = pytest.mark.slow  # each submit runs the GX suites, about 3 s
+pytestmark = pytest.mark.slow  # each submit runs the GX suites: seconds per test
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # County 150402's season ends 2026-04-15; 30 days later, 2026-05-15, is a Friday.
