@@ -105,6 +105,7 @@ def submit(
     """Check and store a package; exit 1 when it is rejected (nothing is stored)."""
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
+    from intake.filestore import FileChangedError
     from intake.store import SetupError, submit_package
 
     try:
@@ -118,6 +119,13 @@ def submit(
         )
     except SetupError as error:
         typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    except (FileChangedError, FileNotFoundError) as error:
+        typer.echo(
+            f"error: the package could not be read completely ({error}); "
+            "make sure nothing changes it while it is submitted, then submit again",
+            err=True,
+        )
         raise typer.Exit(2) from error
     except (OperationalError, ProgrammingError) as error:
         typer.echo(
