@@ -14,7 +14,7 @@ SITE_TITLE = "赤峰市城镇集中供热企业信用档案"
 
 
 class PageContext(BaseModel):
-    """What every page needs besides its own data: site title and season links."""
+    """Page context besides a page's own data: site title, season links, options."""
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 

@@ -3,7 +3,7 @@
 WeasyPrint needs Pango from Debian (libpango-1.0-0, libpangoft2-1.0-0) and a CJK
 font installed for fontconfig: fonts-noto-cjk (Noto Sans CJK SC) or
 fonts-wqy-microhei. The PDF is deterministic: WeasyPrint 70 writes no creation
-date unless the HTML asks for one, and the document identifier is derived from the
+date unless the HTML requests one, and the document identifier is derived from the
 content hash, so the same HTML gives the same bytes.
 """
 
@@ -24,7 +24,7 @@ class PdfError(RuntimeError):
     """The PDF could not be written as required (no CJK font, missing glyphs)."""
 
 
-def _refuse_fetch(url: str, *args: object, **kwargs: object) -> dict:
+def _reject_fetch(url: str, *args: object, **kwargs: object) -> dict:
     # Published pages reference nothing outside themselves; a URL in hostile text
     # must never make the renderer open a file or a connection.
     raise ValueError(f"fetching {url!r} is not allowed while rendering a PDF")
@@ -46,7 +46,7 @@ def html_to_pdf(html: str, identifier: str) -> bytes:
     """
     from weasyprint import HTML
 
-    document = HTML(string=html, url_fetcher=_refuse_fetch).render(
+    document = HTML(string=html, url_fetcher=_reject_fetch).render(
         stylesheets=[_stylesheet()]
     )
     pdf = document.write_pdf(

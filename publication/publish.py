@@ -3,8 +3,8 @@
 `publish_all` writes the public site under `<out>/site/` and the reports between
 authorities under `<out>/reports/`, plus `<out>/manifest.json` with the SHA-256 of
 every file. The same database content gives byte-identical files. A full run (no
-county) removes files that an earlier run wrote and this one no longer produces;
-it never touches a file the manifest does not list.
+county) removes the files that an earlier run wrote and this one no longer
+produces. It never touches a file that the manifest does not list.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ MANIFEST = "manifest.json"
 
 
 class PublishOptions(BaseModel):
-    """Settings that change what the documents say."""
+    """Settings that change the text of the documents."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -52,7 +52,7 @@ class PublishOptions(BaseModel):
 
 
 class PublishReport(BaseModel):
-    """What a publish run wrote, kept, removed and recorded."""
+    """Files a publish run wrote, kept and removed, and publications it recorded."""
 
     season: str
     county: str | None
@@ -68,7 +68,7 @@ class PublishReport(BaseModel):
     )
 
     def summary(self) -> str:
-        """One line for logs and the CLI."""
+        """Return one line for logs and the CLI."""
         return (
             f"season {self.season}{' county ' + self.county if self.county else ''}: "
             f"{len(self.files)} files ({len(self.written)} written, "

@@ -64,13 +64,13 @@ CENT = Decimal("0.01")
 
 
 class PublicationError(LookupError):
-    """What a publication needs is missing or inconsistent in the database."""
+    """Missing or inconsistent data that a publication needs."""
 
 
 def enterprise_slug(credit_code: str) -> str:
     """Return the file name stem of an enterprise: its credit code when that is safe.
 
-    A code that is not 18 characters of 0-9 and A-Z never becomes a path; such an
+    A code that is not 18 characters of 0-9 and A-Z never becomes a path. Such an
     enterprise gets `x` and the first 17 hex digits of the code's SHA-256 instead.
     """
     if CREDIT_CODE.fullmatch(credit_code):

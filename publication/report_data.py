@@ -152,9 +152,9 @@ def _current_results(
         if record is not None:
             sheet, status = session.get(ScoreSheet, record.score_sheet_id), "final"
         else:
-            shown = query.latest_publicised(session, season, enterprise.id)
-            if shown is not None:
-                sheet, status = shown[0], "publicised"
+            publicised = query.latest_publicised(session, season, enterprise.id)
+            if publicised is not None:
+                sheet, status = publicised[0], "publicised"
             else:
                 sheet = session.scalar(
                     select(ScoreSheet)

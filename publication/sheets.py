@@ -30,7 +30,7 @@ def _items(raw: Any, sheet_id: int, column: str) -> list[Any]:
     if isinstance(raw, Sequence) and not isinstance(raw, str | bytes):
         return list(raw)
     raise SheetFormatError(
-        f"score sheet {sheet_id}: column {column} holds {type(raw).__name__}, "
+        f"score sheet {sheet_id}: column {column} contains {type(raw).__name__}, "
         "expected a list of the engine's values"
     )
 

@@ -79,7 +79,7 @@ class CountyView(View):
 
 
 class EnterpriseView(View):
-    """An enterprise as the public sees it; `slug` is its safe file name."""
+    """An enterprise's public facts; `slug` is its safe file name."""
 
     credit_code: str
     name: str
@@ -155,7 +155,7 @@ class ResultRow(View):
 
 
 class PublicityNotice(View):
-    """What one publicity round of one county showed."""
+    """A county's publicity round and the results it showed."""
 
     season: SeasonView
     county: CountyView

@@ -208,14 +208,14 @@ def _add_sheet(
     bonus: str = "0",
     deduction: str = "0",
     reason: str = "",
-    why: str = "initial",
+    sheet_reason: str = "initial",
 ) -> m.ScoreSheet:
     fields = build_sheet(rulebook, TYPE_OF[key], share, bonus, deduction, reason)
     sheet = m.ScoreSheet(
         enterprise_id=archive.enterprise_ids[key],
         season_id=archive.season_ids[season],
         version=version,
-        reason=why,
+        reason=sheet_reason,
         content_hash=content_hash({k: v for k, v in fields.items()}),
         created_at=_at(date(2026, 5, 1)),
         **fields,
@@ -412,7 +412,7 @@ def _current_season(session: Session, archive: Archive, rulebook: Rulebook) -> N
         [(e4.enterprise_id, e4.id), (e5.enterprise_id, e5.id)],
     )
     e4b = _add_sheet(
-        session, archive, rulebook, "E4", season, 2, "0.74", why="objection"
+        session, archive, rulebook, "E4", season, 2, "0.74", sheet_reason="objection"
     )
     session.add(
         m.Objection(

@@ -41,7 +41,7 @@ FLAGS = (
 
 
 class CdpError(RuntimeError):
-    """Chromium returned an error or did not answer in time."""
+    """Chromium returned an error or did not respond in time."""
 
 
 class Page:

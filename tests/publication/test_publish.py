@@ -144,7 +144,8 @@ def test_enterprise_page_history(published: tuple[Path, PublishReport]) -> None:
     html = (out / "site" / "enterprises" / f"{CODES['E4']}.html").read_text("utf-8")
     assert html.count('<td class="nowrap">2025-2026</td>') == 3  # final + 2 rounds
     assert "81.50" in html  # 2024-2025 result
-    assert "74.00" in html and "68.00" in html
+    assert "74.00" in html
+    assert "68.00" in html
 
 
 @pytest.mark.slow
@@ -227,3 +228,20 @@ def test_unknown_county_rejected(archive: Archive, tmp_path: Path) -> None:
         publish_all(session, SEASON, tmp_path, "999999", options=PublishOptions())
     assert "county '999999' not found" in str(error.value)
     assert not (tmp_path / "manifest.json").exists()
+
+
+def test_every_dataset_matches_schema(published: tuple[Path, PublishReport]) -> None:
+    import jsonschema
+
+    from publication.opendata import json_schema
+
+    out, _ = published
+    site = out / "site"
+    validator = jsonschema.Draft202012Validator(json_schema())
+    catalog = json.loads((site / "data" / "catalog.json").read_text(encoding="utf-8"))
+    kinds = set()
+    for dataset in catalog["datasets"]:
+        document = json.loads((site / dataset["json"]).read_text(encoding="utf-8"))
+        validator.validate(document)
+        kinds.add(document["kind"])
+    assert kinds == {"publicity", "final", "publicity_compilation"}

@@ -70,7 +70,7 @@ def test_malformed_line_names_sheet_and_line() -> None:
 def test_wrong_column_type_rejected() -> None:
     with pytest.raises(SheetFormatError) as error:
         sheet_view(_stored("C1", []))
-    assert "column categories holds str" in str(error.value)
+    assert "column categories contains str" in str(error.value)
 
 
 def test_code_order() -> None:
