@@ -30,7 +30,8 @@ PREPARATION_START_MONTH = 8
 PREPARATION_START_DAY = 1
 
 Cell = tuple[str, str | None, int | None, str | None]
-"""A cell as (file, sheet, row, column) with the column's English key."""
+"""A cell as (file, sheet, row, column). The checks name the column by its English
+key; intake names it by key or by the header it read."""
 
 
 class EvidenceKind(StrEnum):

@@ -19,7 +19,7 @@ import pandas as pd
 
 from expectations.context import CheckContext, HotlineTicket, SubItem
 from expectations.findings import Finding
-from expectations.values import clean, is_missing, render
+from expectations.values import clean, render
 from intake.cells import Kind
 from intake.defects import Defect, Severity
 
@@ -35,8 +35,9 @@ class TicketStatus(StrEnum):
     DISMISSED = "dismissed"  # the export marks it valid, the ledger marks it invalid
 
 
-def ticket_key(value: Any) -> str | None:
-    """Normalise a ticket number for matching: NFKC, no spaces, upper case."""
+def identifier_key(value: Any) -> str | None:
+    """Normalise an identifier (ticket number, household, sub-item) for matching:
+    NFKC, no spaces, upper case."""
     text = render(value)
     if text is None:
         return None
@@ -50,10 +51,10 @@ def hotline_status(
     hotline: Iterable[HotlineTicket],
 ) -> list[TicketStatus | None]:
     """Return each ledger row's `TicketStatus`, None for a row without a ticket."""
-    export = {ticket_key(t.ticket): t for t in hotline}
+    export = {identifier_key(t.ticket): t for t in hotline}
     statuses: list[TicketStatus | None] = []
     for ticket, valid in zip(tickets, ledger_valid, strict=True):
-        key = ticket_key(ticket)
+        key = identifier_key(ticket)
         if key is None:
             statuses.append(None)
         elif key not in export:
@@ -110,8 +111,9 @@ def _filed_kinds(evidence: pd.DataFrame | None) -> dict[str, set[str]]:
     if evidence is None or not {"sub_item", "kind"} <= set(evidence.columns):
         return filed
     for sub_item, kind in zip(evidence["sub_item"], evidence["kind"], strict=True):
-        if isinstance(sub_item, str) and isinstance(kind, str):
-            filed.setdefault(sub_item, set()).add(kind)
+        key = identifier_key(sub_item)
+        if key is not None and isinstance(kind, str):
+            filed.setdefault(key, set()).add(kind)
     return filed
 
 
@@ -126,11 +128,11 @@ def missing_hotline_tickets(
     if complaints is not None:
         file = str(complaints.attrs.get("file", _first_file(complaints) or file))
         if "hotline_ticket" in complaints:
-            keys = (ticket_key(t) for t in complaints["hotline_ticket"])
+            keys = (identifier_key(t) for t in complaints["hotline_ticket"])
             recorded = {k for k in keys if k is not None}
     findings = []
     for ticket in ctx.hotline:
-        if ticket.valid is not True or ticket_key(ticket.ticket) in recorded:
+        if ticket.valid is not True or identifier_key(ticket.ticket) in recorded:
             continue
         where = f"{ticket.file} 第 {ticket.row} 行" if ticket.row else ticket.file
         defect = Defect(
@@ -175,8 +177,7 @@ def household_totals(
         frame = tables.get(table)
         if frame is None or "household" not in frame:
             continue
-        households = {ticket_key(h) for h in frame["household"] if not is_missing(h)}
-        households.discard(None)
+        households = {identifier_key(h) for h in frame["household"]} - {None}
         if len(households) > served:
             file = str(
                 frame.attrs.get("file", _first_file(frame) or f"tables/{table}.csv")

@@ -5,26 +5,35 @@ Contract with intake (`run_checks(tables, ctx)`):
 - `tables` maps a table name to a pandas DataFrame. Enterprise packages: 'identity',
   'key_figures', 'claims', 'complaints', 'spot_checks', 'outages', 'incidents',
   'drills', 'trainings', 'evidence'. Bureau packages: 'inspections', 'hotline'. A
-  table that is absent is not checked (intake reports a missing file); a table
-  that is present but empty still has its columns checked.
+  table that is absent is not checked, because intake reports a missing file. A
+  table that is present but empty still has its columns checked.
 - Columns use the English keys of `intake.schema`. 'identity' is one row with the
-  keys of `IDENTITY_FIELDS`; 'key_figures' has rows of (field, value); 'claims' has
-  (sub_item, max_points, claimed); 'evidence' has (sub_item, path, kind, sha256) with
-  kind one of pdf, image, office and sha256 the file's lower-case hex digest.
+  keys of `IDENTITY_FIELDS`, the county as its code and the type as heat_source or
+  heating (the labels 热源单位 and 供热单位 are accepted too). 'key_figures' has rows
+  of (field, value), 'claims' has (sub_item, max_points, claimed), and 'evidence'
+  has (sub_item, path, kind, sha256) with kind one of pdf, image, office.
 - Every frame has `_file`, `_sheet` (None for CSV and JSON) and `_row` (1-based
-  spreadsheet row, the header being row 1). An empty frame names its file in
-  `frame.attrs["file"]` (and `["sheet"]`); otherwise the template's path is used.
-  'identity' may map each field to its row in `frame.attrs["rows"]`.
+  spreadsheet row, the header being row 1). An empty frame may name its file in
+  `frame.attrs["file"]` and `["sheet"]`, or else the template's path is used.
+  'identity' keeps each field's row in a column `_row_<key>`.
 - Values are typed as intake reads them (date, naive local datetime, bool, int,
   Decimal, str) and None for a blank or unreadable cell. A value of another type
-  is reported as a type defect, never compared.
+  is reported as a type defect and never compared.
 - Intake passes the cells it has already reported in `ctx.reported_cells`, as
-  (file, sheet, row, column key); the checks add no defect on those cells, so an
-  unreadable cell is not reported a second time as empty.
+  (file, sheet, row, column key or header). The checks add no defect on those
+  cells, so an unreadable cell is not reported a second time as empty. A cell
+  with row None means the whole column.
 - Each cell gets at most one defect: the first blocking one in suite order, else
   the first one for review. Defects without a row are never merged.
-- `Defect.column` is the English key of the column; the Chinese message names the
-  template header. Rule ids read `<table>.<column>.<check>`.
+- `Defect.column` is the column's template header (内容 on the identity sheet,
+  数值 for a key figure's value, None for an evidence file). Rule ids read
+  `<table>.<column key>.<check>`, and `expectations.findings.Finding` keeps the key.
+
+Severities: impossible values, dates outside the season and its preparation
+period, broken ids and codes, and claims without evidence are blocking. Values that
+are possible but rare (room temperatures below 10 °C or above 35 °C, more retrofits
+than planned, more households than served) and every disagreement with the
+bureau's hotline export or another enterprise's evidence are for review.
 """
 
 from __future__ import annotations
@@ -104,7 +113,7 @@ def _already_reported(finding: Finding, reported: frozenset[Cell]) -> bool:
 def _one_per_cell(findings: list[Finding], ctx: CheckContext) -> list[Defect]:
     """Keep the first blocking finding per cell, else the first one, and drop
     cells that intake already reported."""
-    kept: dict[Cell, Defect] = {}
+    first_per_cell: dict[Cell, Defect] = {}
     table_level: list[Defect] = []
     for finding in findings:
         if _already_reported(finding, ctx.reported_cells):
@@ -113,12 +122,12 @@ def _one_per_cell(findings: list[Finding], ctx: CheckContext) -> list[Defect]:
         if defect.row is None:
             table_level.append(defect)
             continue
-        first = kept.get(finding.cell)
+        first = first_per_cell.get(finding.cell)
         if first is None or (
             first.severity is Severity.REVIEW and defect.severity is Severity.BLOCKING
         ):
-            kept[finding.cell] = defect
-    return sorted([*kept.values(), *table_level], key=_position)
+            first_per_cell[finding.cell] = defect
+    return sorted([*first_per_cell.values(), *table_level], key=_position)
 
 
 def _position(defect: Defect) -> tuple:

@@ -2,10 +2,11 @@
 each value has its column's kind, and each required column has a value in every row.
 
 Intake already types values, so a type defect here means a value slipped through
-unread. The checks run on long frames (one row per column, one row per cell, of
-every table) so that three GX expectations cover all tables: GX spends about ten
-milliseconds per expectation here, and one expectation per column and table would
-cost more than all the other checks together.
+unread. The checks run on long frames with one row per column or per cell of every
+table, so three GX expectations cover all tables. GX 1.24.1 spends a fixed few
+milliseconds on each expectation whatever the frame's size (5 to 14 ms measured on a
+busy 2-core machine). One expectation per column and table would cost more than all
+the other checks together.
 """
 
 from __future__ import annotations
@@ -101,12 +102,12 @@ def _chunks(suite: TableSuite) -> list[pd.DataFrame]:
         if suite.locate is not None:
             located = [suite.locate(index, key) for index in source.index]
             files, sheets, rows = ([cell[i] for cell, _ in located] for i in range(3))
-            shown = [display for _, display in located]
+            display_names = [display for _, display in located]
         else:
             files = _column_or(source, "_file", suite.file)
             sheets = _column_or(source, "_sheet", suite.sheet)
             rows = _column_or(source, "_row", None)
-            shown = [suite.header(key)] * len(source)
+            display_names = [suite.header(key)] * len(source)
         kinds = frame.get(f"{key}__kind", pd.Series([spec.kind] * len(source)))
         filled = frame[key].notna() if spec.required else [None] * len(source)
         chunks.append(
@@ -115,7 +116,7 @@ def _chunks(suite: TableSuite) -> list[pd.DataFrame]:
                     "table": suite.table,
                     "column": key,
                     "header": spec.header,
-                    "display": shown,
+                    "display": display_names,
                     "kind_name": [KIND_NAMES.get(k, "") for k in kinds],
                     "_file": list(files),
                     "_sheet": list(sheets),

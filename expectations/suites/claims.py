@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from expectations.context import CheckContext, EvidenceKind, SubItem
-from expectations.reconcile import evidence_present
+from expectations.reconcile import evidence_present, identifier_key
 from expectations.suites.base import (
     BLOCKING,
     REVIEW,
@@ -43,6 +43,10 @@ def build(
 ) -> list[TableSuite]:
     """Check sub-item ids, points against the maxima, applicability and evidence."""
     frame = prepare(source, COLUMNS)
+    if "sub_item" in frame:
+        # c1.1 and "C1.1 " name the same sub-item; defects still show the raw text.
+        ids = (identifier_key(s) for s in frame["sub_item"])
+        frame["sub_item"] = object_column(ids, frame)
     checks = [
         unique_check(TABLE, "sub_item"),
         check(

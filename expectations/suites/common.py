@@ -84,9 +84,9 @@ def non_negative_check(table: str, key: str) -> Check:
     )
 
 
-# GB 32100: 18 characters from digits and the capital letters other than I, O, Z,
-# S and V; characters 3 to 8 are the region code (digits); the last is a check
-# character over the first 17.
+# GB 32100 codes have 18 characters: digits and the capital letters other than I,
+# O, Z, S and V. Characters 3 to 8 are the region code, in digits. The last one is
+# a check character computed over the first 17.
 CREDIT_CODE_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
 
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from expectations.context import CheckContext, EvidenceKind
-from expectations.reconcile import shared_with
+from expectations.reconcile import identifier_key, shared_with
 from expectations.suites.base import (
     BLOCKING,
     REVIEW,
@@ -36,6 +36,9 @@ def build(
 ) -> list[TableSuite]:
     """Check each evidence file's sub-item and kind, and look for shared files."""
     frame = prepare(source, COLUMNS)
+    if "sub_item" in frame:
+        ids = (identifier_key(s) for s in frame["sub_item"])
+        frame["sub_item"] = object_column(ids, frame)
     if "sha256" in frame:
         own = ctx.credit_code or _declared_code(tables)
         shared = shared_with(frame["sha256"], ctx.other_evidence, own)

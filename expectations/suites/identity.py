@@ -175,7 +175,11 @@ def _equals(name: str, key: str, expected: str, label: str) -> Check:
 
 
 def _locate(source: pd.DataFrame, index: Any, key: str | None) -> tuple[Cell, str]:
-    """Each identity field sits on its own row, which intake keeps in `_row_<key>`."""
+    """Return the cell of an identity field and the column name it shows.
+
+    Each field sits on its own row of the sheet, and intake keeps that row in
+    `_row_<key>`.
+    """
     row = source.at[index, f"_row_{key}"] if f"_row_{key}" in source else None
     if row_number(row) is None and "_row" in source:
         row = source.at[index, "_row"]

@@ -23,8 +23,8 @@ from intake.schema import ENTERPRISE_TABLES
 TABLE = "spot_checks"
 COLUMNS = columns_of(ENTERPRISE_TABLES[TABLE])
 
-# An indoor reading outside 0-40 °C cannot come from a heated home; one below 10 °C
-# or above 35 °C can, but rarely, so the committee looks at it.
+# An indoor reading outside 0-40 °C cannot come from a heated home. One below 10 °C
+# or above 35 °C can, but rarely does, so the committee looks at it.
 POSSIBLE_C = (0, 40)
 PLAUSIBLE_C = (10, 35)
 
