@@ -11,7 +11,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
-from publication import query
+from publication import enterprise_query, query
 from publication.charts import category_svg
 from publication.pages import PageContext, render_html_and_pdf, render_page
 from publication.views import GRADE_MEANINGS, EnterpriseResult
@@ -112,5 +112,5 @@ def render_result_letter(
     """
     from publication.notices import page_context
 
-    result = query.enterprise_result(session, season, credit_code, medians)
+    result = enterprise_query.enterprise_result(session, season, credit_code, medians)
     return build_result_letter(result, page or page_context(session, season), pdf=pdf)

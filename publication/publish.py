@@ -20,7 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from publication import notices, query, reports, site
+from publication import enterprise_query, notices, query, reports, site
 from publication.letters import build_result_letter
 from publication.pages import PageContext
 from publication.pdf import PdfCache
@@ -109,7 +109,9 @@ class _Run:
         key = (season_label, county_code)
         if key not in self._medians:
             season = query.find_season(self.session, season_label)
-            self._medians[key] = query.county_medians(self.session, season, county_code)
+            self._medians[key] = enterprise_query.county_medians(
+                self.session, season, county_code
+            )
         return self._medians[key]
 
     def add_document(self, document: notices.RenderedDocument, title: str) -> None:
@@ -171,7 +173,7 @@ def _county_documents(run: _Run, season: str, county: CountyView) -> CountySeaso
     for row in data.final.rows:
         code = row.enterprise.credit_code
         medians = run.medians_for(season, county.code)
-        result = query.enterprise_result(session, season, code, medians)
+        result = enterprise_query.enterprise_result(session, season, code, medians)
         letter = build_result_letter(result, run.page, pdf=run.pdf)
         run.add_site(letter.files())
         if season == run.report.season:
@@ -279,7 +281,7 @@ def publish_all(
     for view in counties:
         history = [query.county_season(session, s.label, view.code) for s in seasons]
         run.add_site(site.county_page(view, history, page))
-    for enterprise in query.archive_enterprises(session, season, county):
+    for enterprise in enterprise_query.archive_enterprises(session, season, county):
         run.add_site(
             site.enterprise_page(session, enterprise, season, page, run.medians_for)
         )

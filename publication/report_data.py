@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from publication import query
+from publication import enterprise_query, query
 from publication.sheets import sheet_view
 from publication.views import (
     GRADES,
@@ -270,10 +270,12 @@ def county_summary(
     follow_ups = []
     for enterprise in enterprises:
         view = query.enterprise_view(enterprise, county.name)
-        order = query.rectification_view(session, season, enterprise.id)
+        order = enterprise_query.rectification_view(session, season, enterprise.id)
         if order is not None:
             orders.append(OrderRow(enterprise=view, order=order))
-        for follow_up in query.follow_up_views(session, season, enterprise.id):
+        for follow_up in enterprise_query.follow_up_views(
+            session, season, enterprise.id
+        ):
             follow_ups.append(FollowUpRow(enterprise=view, follow_up=follow_up))
 
     cycle = query.find_cycle(session, season, county_code)
@@ -287,7 +289,7 @@ def county_summary(
         grade_counts=grade_counts,
         type_counts=type_counts,
         windows=tuple(query.county_windows(session, season, county_code)),
-        objections=query.objection_views(session, season, county_code, None),
+        objections=enterprise_query.objection_views(session, season, county_code, None),
         late=tuple(late),
         missing=tuple(missing),
         orders=tuple(orders),

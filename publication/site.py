@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from publication import opendata, query
+from publication import enterprise_query, opendata, query
 from publication.charts import category_svg, grade_distribution_svg
 from publication.pages import PageContext, render_page
 from publication.views import GRADE_PLATES, CountySeason, CountyView, SeasonView
@@ -132,7 +132,7 @@ def enterprise_page(
     medians_for: Callable[[str, str], dict[str, Decimal]] | None = None,
 ) -> dict[str, bytes]:
     """Render enterprises/<slug>.html: history, grade plate and category chart."""
-    view = query.enterprise_page(session, enterprise, up_to, medians_for)
+    view = enterprise_query.enterprise_page(session, enterprise, up_to, medians_for)
     chart = ""
     if view.latest is not None:
         chart = category_svg(
@@ -154,8 +154,8 @@ def search_index(session: Session, up_to: str) -> dict[str, bytes]:
     """Build search-index.json: every enterprise with a publicised or final result."""
     names = {c.code: c.name for c in query.list_counties(session)}
     entries = []
-    for enterprise in query.archive_enterprises(session, up_to):
-        history = query.enterprise_history(session, enterprise, up_to)
+    for enterprise in enterprise_query.archive_enterprises(session, up_to):
+        history = enterprise_query.enterprise_history(session, enterprise, up_to)
         grade = history[0].grade if history else ""
         slug = query.enterprise_slug(enterprise.credit_code)
         entries.append(

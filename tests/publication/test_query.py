@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from publication import query
+from publication import enterprise_query, query
 from storage.models import CreditRecord
 from tests.publication.builders import CODES, HOSTILE_NAME, Archive
 
@@ -102,7 +102,7 @@ def test_credit_record_must_match_its_sheet(archive: Archive) -> None:
 def test_county_medians_worked_by_hand(shared_archive: Archive) -> None:
     with shared_archive.session() as session:
         season = query.find_season(session, "2025-2026")
-        medians = query.county_medians(session, season, "150402")
+        medians = enterprise_query.county_medians(session, season, "150402")
     # C1 of 红山区: 8.80, 7.00, 8.50 -> 8.50; C5 only for the two heating units:
     # 13.20 and 10.50 -> 11.85
     assert medians["C1"] == Decimal("8.50")
@@ -110,13 +110,15 @@ def test_county_medians_worked_by_hand(shared_archive: Archive) -> None:
 
 
 def test_median_rounds_half_up() -> None:
-    assert query.median([Decimal("1.01"), Decimal("1.02")]) == Decimal("1.02")
+    assert enterprise_query.median([Decimal("1.01"), Decimal("1.02")]) == Decimal(
+        "1.02"
+    )
 
 
 def test_history_spans_seasons_newest_first(shared_archive: Archive) -> None:
     with shared_archive.session() as session:
-        enterprise = query.find_enterprise(session, CODES["E2"])
-        history = query.enterprise_history(session, enterprise, "2025-2026")
+        enterprise = enterprise_query.find_enterprise(session, CODES["E2"])
+        history = enterprise_query.enterprise_history(session, enterprise, "2025-2026")
     assert [h.season for h in history] == ["2025-2026", "2024-2025"]
     assert [h.grade for h in history] == ["D", "C"]
     assert history[0].rectification == "整改中"
@@ -125,8 +127,8 @@ def test_history_spans_seasons_newest_first(shared_archive: Archive) -> None:
 
 def test_history_stops_at_requested_season(shared_archive: Archive) -> None:
     with shared_archive.session() as session:
-        enterprise = query.find_enterprise(session, CODES["E1"])
-        history = query.enterprise_history(session, enterprise, "2024-2025")
+        enterprise = enterprise_query.find_enterprise(session, CODES["E1"])
+        history = enterprise_query.enterprise_history(session, enterprise, "2024-2025")
     assert [h.season for h in history] == ["2024-2025"]
     assert history[0].final == Decimal("84.00")
 
@@ -146,7 +148,7 @@ def test_slug_replaces_unsafe_code(code: str) -> None:
 def test_objection_views_hide_filer(shared_archive: Archive) -> None:
     with shared_archive.session() as session:
         season = query.find_season(session, "2025-2026")
-        views = query.objection_views(session, season, "150404", None)
+        views = enterprise_query.objection_views(session, season, "150404", None)
     assert len(views) == 1
     dumped = views[0].model_dump_json()
     assert "热用户张某" not in dumped
