@@ -10,7 +10,7 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -18,9 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from expectations.values import is_missing
 from rules.counties import load_counties
 from rules.figures import EnterpriseType
-
-if TYPE_CHECKING:
-    from rules.rulebook import Rulebook
+from rules.rulebook import Rulebook
 
 EVIDENCE_KINDS_FILE = Path(__file__).with_name("evidence_kinds.yaml")
 
@@ -110,6 +108,11 @@ class CheckContext(BaseModel):
     )
     sub_items: dict[str, SubItem] = Field(
         description="Rulebook sub-items (C1.1 … B5) that a claim or evidence may name"
+    )
+    rulebook: Rulebook | None = Field(
+        default=None,
+        description="The rulebook, to score claims that the complaint ledger "
+        "decides; None skips that comparison",
     )
     hotline: tuple[HotlineTicket, ...] | None = Field(
         default=None,
@@ -212,6 +215,7 @@ def build_context(
     dates = load_season(season).county_dates(county_code)
     if rulebook is not None:
         sub_items = sub_items_of(rulebook)
+        extra["rulebook"] = rulebook
     else:
         sub_items = dict(load_evidence_kinds())
         for sub_item, points in (max_points or {}).items():

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -22,6 +22,9 @@ from expectations.findings import Finding
 from expectations.values import clean, render
 from intake.cells import Kind
 from intake.defects import Defect, Severity
+
+if TYPE_CHECKING:
+    from rules.rulebook import Rulebook
 
 COMPLAINTS_FILE = "tables/complaints.csv"
 
@@ -199,3 +202,68 @@ def _first_file(frame: pd.DataFrame) -> str | None:
     if len(frame) and "_file" in frame and isinstance(frame["_file"].iloc[0], str):
         return frame["_file"].iloc[0]
     return None
+
+
+# Figures that the complaint ledger alone decides (with the households served).
+LEDGER_FIGURES = frozenset(
+    {
+        "valid_complaints",
+        "complaints_responded_on_time",
+        "complaints_unclosed",
+        "callback_satisfaction",
+        "repeat_complaints",
+    }
+)
+
+
+def ledger_points(
+    sub_items: Iterable[Any],
+    claimed: Iterable[Any],
+    complaints: pd.DataFrame | None,
+    rulebook: Rulebook | None,
+    enterprise_type: str | None,
+    served: int | None,
+) -> list[tuple[Decimal, str] | None]:
+    """Score each claimed sub-item that the complaint ledger decides, with the reason.
+
+    A sub-item is ledger-decided when its evaluation reads only complaint figures and
+    the households served, such as the complaint rate (C5.1) or the complaint bonus
+    (B1) of the default rulebook. Rows that claim nothing, and other sub-items, get
+    None. Points are rounded half-up to two decimals, as claims are written.
+    """
+    claimed = list(claimed)
+    if complaints is None or rulebook is None or enterprise_type is None:
+        return [None] * len(claimed)
+    if served is None:
+        return [None] * len(claimed)
+    from intake.figures import complaint_figures
+    from rules.exact import SCORING_CONTEXT, round_points
+    from rules.figures import Figures
+    from rules.methods import evaluate_bonus, evaluate_sub_item
+
+    figures = Figures(
+        enterprise_type=enterprise_type,
+        households_served=served,
+        **complaint_figures(complaints),
+    )
+    results: list[tuple[Decimal, str] | None] = []
+    for sub_item, points in zip(sub_items, claimed, strict=True):
+        if not isinstance(sub_item, str) or not isinstance(points, Decimal):
+            results.append(None)
+            continue
+        found = rulebook.find_sub_item(sub_item)
+        bonus = rulebook.find_bonus(sub_item)
+        if points <= 0 or (found is None and bonus is None):
+            results.append(None)
+            continue
+        with localcontext(SCORING_CONTEXT):
+            if found is not None:
+                evaluation = evaluate_sub_item(found[1], figures)
+            else:
+                evaluation = evaluate_bonus(bonus, figures)
+        read = set(evaluation.inputs)
+        if read & LEDGER_FIGURES and read <= LEDGER_FIGURES | {"households_served"}:
+            results.append((round_points(evaluation.points), evaluation.reason))
+        else:
+            results.append(None)
+    return results

@@ -9,7 +9,12 @@ from typing import Any
 import pandas as pd
 
 from expectations.context import CheckContext, EvidenceKind, SubItem
-from expectations.reconcile import evidence_present, identifier_key
+from expectations.reconcile import (
+    evidence_present,
+    households_served,
+    identifier_key,
+    ledger_points,
+)
 from expectations.suites.base import (
     BLOCKING,
     REVIEW,
@@ -85,6 +90,7 @@ def build(
             (_expected_text(s, ctx.sub_items) for s in frame["sub_item"]), frame
         )
         checks.append(_evidence_check())
+        checks += _ledger_checks(frame, ctx, tables)
     return [
         new_suite(
             TABLE,
@@ -154,6 +160,42 @@ def _evidence_check() -> Check:
         column="claimed__evidence",
         value_set=[True],
     )
+
+
+def _ledger_checks(
+    frame: pd.DataFrame, ctx: CheckContext, tables: Mapping[str, pd.DataFrame]
+) -> list[Check]:
+    """Claims that the complaint ledger decides must not exceed what it supports."""
+    scored = ledger_points(
+        frame["sub_item"],
+        frame["claimed"],
+        tables.get("complaints"),
+        ctx.rulebook,
+        _enterprise_type(ctx, tables),
+        households_served(ctx, tables.get("key_figures")),
+    )
+    frame["claimed__ledger"] = object_column(
+        (s[0] if s else None for s in scored), frame
+    )
+    frame["claimed__ledger_reason"] = object_column(
+        (s[1] if s else None for s in scored), frame
+    )
+    return [
+        check(
+            "claims.claimed.ledger",
+            REVIEW,
+            E.ExpectColumnPairValuesAToBeGreaterThanB,
+            at="claimed",
+            needs=["claimed", "sub_item"],
+            message="细项 {sub_item} 自评 {value} 分，按投诉台账计算为 "
+            "{claimed__ledger} 分（{claimed__ledger_reason}）。请核对自评得分和投诉"
+            "台账，由评价委员会复核。",
+            column_A="claimed__ledger",
+            column_B="claimed",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+        )
+    ]
 
 
 def _expected_text(sub_item: Any, sub_items: Mapping[str, SubItem]) -> str:

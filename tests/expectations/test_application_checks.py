@@ -9,13 +9,16 @@ from expectations.runner import run_checks
 from intake.defects import Severity
 from rules.figures import EnterpriseType
 from tests.expectations.package import (
+    COMPLAINT_COLUMNS,
     CREDIT_CODE,
     OTHER_CODE,
     claims,
+    complaint,
     context,
     evidence,
     identity,
     key_figures,
+    table,
 )
 
 B, R = Severity.BLOCKING, Severity.REVIEW
@@ -326,3 +329,46 @@ def test_evidence_shared_only_with_itself_passes():
 
 def _pdf(sub_item: str) -> tuple[str, str, str, str]:
     return (sub_item, f"evidence/{sub_item}/file.pdf", "pdf", "1" * 64)
+
+
+# Claims against the complaint ledger -------------------------------------------
+
+
+def ledger_package(complaints: int, *rows):
+    """Claims with evidence for each row, and `complaints` valid complaints among the
+    1,000 households of the clean package."""
+    ledger = [complaint(id=f"T{i}", household=f"H-{i}") for i in range(complaints)]
+    files = [(s, f"evidence/{s}/ledger.pdf", "pdf", "2" * 64) for s, _, _ in rows]
+    return {
+        "claims": claims(*rows),
+        "evidence": evidence(*files),
+        "complaints": table("complaints", ledger, COMPLAINT_COLUMNS),
+        "key_figures": key_figures(),
+        "identity": identity(),
+    }
+
+
+def test_complaint_rate_claim_above_ledger():
+    # 6 valid complaints per 1,000 households is 6 ‰, which earns 2.5 of C5.1's 5.
+    defects = run_checks(ledger_package(6, ("C5.1", "5", "4")), context())
+    assert summary(defects) == [("claims.claimed.ledger", 2, "自评得分", "4", R)]
+    assert "2.50" in defects[0].message
+
+
+def test_complaint_rate_claim_matching_ledger_passes():
+    assert run_checks(ledger_package(6, ("C5.1", "5", "2.5")), context()) == []
+
+
+def test_complaint_bonus_claim_above_ledger():
+    # B1 needs fewer than 5 valid complaints per 1,000 households.
+    defects = run_checks(ledger_package(5, ("B1", "3", "3")), context())
+    assert summary(defects) == [("claims.claimed.ledger", 2, "自评得分", "3", R)]
+
+
+def test_complaint_bonus_claim_met_by_ledger_passes():
+    assert run_checks(ledger_package(4, ("B1", "3", "3")), context()) == []
+
+
+def test_claim_not_decided_by_ledger_is_not_compared():
+    # C1.1 reads meeting figures, which the ledger does not decide.
+    assert run_checks(ledger_package(6, ("C1.1", "3", "3")), context()) == []
