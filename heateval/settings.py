@@ -114,6 +114,10 @@ class Settings(BaseSettings):
         default_factory=lambda: ["ops@chifeng.example.cn"]
     )
     mail_capture_dir: Path | None = None
+    public_site_url: str = Field(
+        default="https://heating.chifeng.example.cn/archive/",
+        description="Address of the published site (OUT/site); mails link into it.",
+    )
     city_bureau_name: str = "赤峰市住房和城乡建设局"
     city_bureau_email: str = "zjj@chifeng.example.cn"
     other_departments: list[str] = Field(

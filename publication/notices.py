@@ -295,7 +295,7 @@ def build_compilation(
         "kind": "publicity_compilation",
         "season": compilation.season.label,
         "county_code": None,
-        "issuer": query.CITY_BUREAU,
+        "issuer": page.city_bureau,
         "round": None,
         "opens_on": None,
         "closes_on": None,
@@ -335,12 +335,17 @@ def _html_and_pdf(
     return render_page(template, path, page, **data), None
 
 
-def page_context(
-    session: Session, season_label: str, **overrides: object
-) -> PageContext:
-    """Build the page context of a season's documents from the database."""
+def page_context(session: Session, season_label: str) -> PageContext:
+    """Build the page context of a season's documents from the database and settings."""
+    from heateval.settings import get_settings
+
+    settings = get_settings()
     seasons = tuple(s.label for s in query.list_seasons(session, season_label))
-    return PageContext(nav_seasons=seasons, **overrides)
+    return PageContext(
+        nav_seasons=seasons,
+        appeal_reply_days=settings.appeal_reply_days,
+        city_bureau=settings.city_bureau_name,
+    )
 
 
 def render_publicity_notice(
@@ -388,16 +393,15 @@ def render_final_announcement(
 
     Raises `query.PublicationError` when no final result of the scope exists yet.
     """
-    announcement = query.final_announcement(session, season, county)
+    page = page or page_context(session, season)
+    announcement = query.final_announcement(session, season, county, page.city_bureau)
     if announcement is None:
         scope = f"county {county}" if county else "the city"
         raise query.PublicationError(
             f"no final results for {scope} in season {season}; "
             "write the credit records first"
         )
-    document = build_final_announcement(
-        announcement, page or page_context(session, season), pdf=pdf
-    )
+    document = build_final_announcement(announcement, page, pdf=pdf)
     if not record:
         return document
     status = record_publication(

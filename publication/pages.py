@@ -8,6 +8,7 @@ from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field
 
 from publication.pdf import PdfCache, html_to_pdf
+from publication.query import CITY_BUREAU
 from publication.render import relative_root, render
 
 SITE_TITLE = "赤峰市城镇集中供热企业信用档案"
@@ -21,6 +22,7 @@ class PageContext(BaseModel):
     site_title: str = SITE_TITLE
     nav_seasons: tuple[str, ...] = ()
     appeal_reply_days: int = 15
+    city_bureau: str = CITY_BUREAU
     pdf_cache: PdfCache | None = Field(None, exclude=True)
 
 
@@ -46,6 +48,7 @@ def render_page(
         site_title=context.site_title,
         nav_seasons=context.nav_seasons,
         appeal_reply_days=context.appeal_reply_days,
+        city_bureau=context.city_bureau,
         **data,
     )
 

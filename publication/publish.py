@@ -38,6 +38,7 @@ class PublishOptions(BaseModel):
 
     appeal_reply_days: int = Field(15, ge=1)
     timezone: str = "Asia/Shanghai"
+    city_bureau_name: str = query.CITY_BUREAU
     pdf: bool = Field(True, description="Write PDFs; False writes HTML and data only.")
 
     @classmethod
@@ -47,7 +48,9 @@ class PublishOptions(BaseModel):
 
         settings = get_settings()
         return cls(
-            appeal_reply_days=settings.appeal_reply_days, timezone=settings.timezone
+            appeal_reply_days=settings.appeal_reply_days,
+            timezone=settings.timezone,
+            city_bureau_name=settings.city_bureau_name,
         )
 
 
@@ -186,7 +189,7 @@ def _city_documents(
 ) -> None:
     """Render the city-wide final announcement and the publicity compilation."""
     session = run.session
-    announcement = query.final_announcement(session, season, None)
+    announcement = query.final_announcement(session, season, None, run.page.city_bureau)
     if announcement is not None:
         document = notices.build_final_announcement(announcement, run.page, pdf=run.pdf)
         run.add_document(document, "全市最终结果公告")
@@ -246,6 +249,7 @@ def publish_all(
     page = PageContext(
         nav_seasons=tuple(s.label for s in seasons),
         appeal_reply_days=options.appeal_reply_days,
+        city_bureau=options.city_bureau_name,
         pdf_cache=cache,
     )
     report = PublishReport(

@@ -79,6 +79,11 @@ def final_url(season_label: str, county_code: str | None) -> str:
     return f"notices/{season_label}/{county_code or 'city'}/final.html"
 
 
+def public_link(path: str, base_url: str) -> str:
+    """Return the address of site path `path` on the site hosted at `base_url`."""
+    return base_url.rstrip("/") + "/" + path
+
+
 def find_season(session: Session, label: str) -> Season:
     """Return the season `label`, or raise naming the seasons that exist."""
     if not SEASON_LABEL.fullmatch(label):
@@ -321,7 +326,10 @@ def final_pairs(
 
 
 def final_announcement(
-    session: Session, season_label: str, county_code: str | None = None
+    session: Session,
+    season_label: str,
+    county_code: str | None = None,
+    city_issuer: str = CITY_BUREAU,
 ) -> FinalAnnouncement | None:
     """Read the final results of a county or the whole city; None before any exist."""
     season = find_season(session, season_label)
@@ -348,7 +356,7 @@ def final_announcement(
     return FinalAnnouncement(
         season=season_view(season),
         county=None if county is None else county_view(county),
-        issuer=CITY_BUREAU if county is None else county.bureau_name,
+        issuer=city_issuer if county is None else county.bureau_name,
         published_on=max(record.published_on for record, _, _ in finals),
         rows=_number_rows(_sort_rows(pairs, city_wide=county is None)),
         grade_counts=counts,

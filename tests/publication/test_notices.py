@@ -185,3 +185,27 @@ def test_final_before_results_raises(archive: Archive) -> None:
         "no final results for county 150402 in season 2025-2026; "
         "write the credit records first"
     )
+
+
+def test_city_issuer_read_from_settings(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from heateval.settings import reset_settings
+
+    monkeypatch.setenv("HEATEVAL_CITY_BUREAU_NAME", "赤峰市供热管理中心")
+    reset_settings()
+    with archive.session() as session:
+        document = render_final_announcement(
+            session, "2025-2026", record=False, pdf=False
+        )
+    assert '<p class="issuer">赤峰市供热管理中心</p>' in document.html
+    assert "赤峰市供热管理中心 2026年7月1日" in document.text
+
+
+def test_public_link_joins_site_address() -> None:
+    from publication import letter_path, public_link
+
+    link = public_link(
+        letter_path("2025-2026", CODES["E1"]), "https://x.example/archive/"
+    )
+    assert link == f"https://x.example/archive/letters/2025-2026/{CODES['E1']}.html"
