@@ -1,6 +1,6 @@
-"""What the checks need to know beyond the submitted tables: season dates, reference
-sets, the rulebook's sub-items, the county bureau's hotline export and the evidence
-hashes of other enterprises.
+"""The check context: facts beyond the submitted tables that the checks compare
+against. These are season dates, reference sets, the rulebook's sub-items, the
+county bureau's hotline export and the evidence hashes of other enterprises.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ key; intake names it by key or by the header it read."""
 
 
 class EvidenceKind(StrEnum):
-    """How intake classifies an evidence file by its content."""
+    """The class intake gives an evidence file from its content."""
 
     PDF = "pdf"
     IMAGE = "image"  # JPEG, PNG

@@ -11,11 +11,11 @@ from typing import Any
 @cache
 def load_great_expectations() -> ModuleType:
     """Import `great_expectations` with its usage statistics switched off."""
-    # GX 1.x takes GX_ANALYTICS_ENABLED as the switch for usage statistics when a
-    # context leaves `analytics_enabled` unset, so the variable is written before the
-    # first import. GX 1.24.1 as installed here ships no statistics sender at all; the
-    # variable keeps a version that has one offline. This is a write for a third-party
-    # library, and the only place outside heateval/settings.py that touches os.environ.
+    # GX 1.x falls back to GX_ANALYTICS_ENABLED when a context leaves
+    # `analytics_enabled` unset (see `AbstractDataContext.enable_analytics`), so the
+    # variable is written before the first import. GX 1.24.1 ships no statistics
+    # sender, but a version that has one stays offline too. This writes a
+    # third-party library's variable. Only heateval/settings.py reads the environment.
     os.environ["GX_ANALYTICS_ENABLED"] = "false"
     import great_expectations
 

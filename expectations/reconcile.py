@@ -30,7 +30,7 @@ COMPLAINTS_FILE = "tables/complaints.csv"
 
 
 class TicketStatus(StrEnum):
-    """How a ledger row's hotline ticket compares with the bureau's export."""
+    """The outcome of comparing a ledger row's hotline ticket with the export."""
 
     MATCHED = "matched"
     UNKNOWN = "unknown"  # the export has no such ticket

@@ -49,11 +49,13 @@ def is_missing(value: Any) -> bool:
         return True
     if isinstance(value, float):
         return math.isnan(value)
-    # pd.NaT and pd.NA compare unequal to themselves and raise or return NA on bool().
+    # pd.NaT compares unequal to itself, and pd.NA raises TypeError on bool().
     try:
         return bool(value != value)
     except TypeError:
         return True
+    except ValueError:  # an array's truth value is ambiguous, but it is present
+        return False
 
 
 def clean(value: Any, kind: Kind | None) -> Any:

@@ -43,8 +43,8 @@ COLUMNS = {
     "value": Column(_HEADERS["value"], None),
 }
 REQUIRED_FIGURES = ("households_served",)
-# Parts that may exceed their whole, but rarely do: more retrofits done than
-# planned is possible, so the committee looks at it instead of rejecting it.
+# More retrofits done than planned is possible but rare, so the committee looks at
+# it instead of rejecting it.
 REVIEW_PARTS = (("retrofits_done", "retrofits_planned"),)
 BLOCKING_PARTS = tuple(
     (part, whole)

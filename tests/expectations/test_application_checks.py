@@ -284,8 +284,8 @@ def test_claim_without_evidence_table():
 
 
 def test_claim_not_applicable_to_heat_source():
-    # In the default rulebook, complaint management (C5) applies to heating units
-    # only.
+    # rules/chifeng-default.yaml applies complaint management (C5) to heating
+    # units only.
     files = [("C5.1", "evidence/C5.1/ledger.xlsx", "office", "e" * 64)]
     assert check_claims(
         ("C5.1", "5", "5"),
