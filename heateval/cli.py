@@ -13,6 +13,7 @@ from heateval.commands import (
     calendar_cmd,
     cycle_cmd,
     db_cmd,
+    demo_cmd,
     intake_cmd,
     outbox_cmd,
     publish_cmd,
@@ -35,6 +36,7 @@ for module in (
     intake_cmd,
     cycle_cmd,
     publish_cmd,
+    demo_cmd,
 ):
     module.register(app)
 
