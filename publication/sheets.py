@@ -94,7 +94,6 @@ def code_key(code: str) -> tuple[int, tuple[int, ...], str]:
 def sheet_view(sheet: Any) -> SheetView:
     """Build a `SheetView` from a `storage.models.ScoreSheet` row."""
     return SheetView(
-        sheet_id=sheet.id,
         version=sheet.version,
         reason=sheet.reason,
         rulebook_version=sheet.rulebook_version,

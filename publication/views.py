@@ -122,7 +122,6 @@ class ScoreLine(View):
 class SheetView(View):
     """A score sheet version with its categories and explained lines."""
 
-    sheet_id: int
     version: int
     reason: str
     rulebook_version: str

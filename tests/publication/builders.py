@@ -527,9 +527,13 @@ def _submissions(session: Session, archive: Archive, season_id: int) -> None:
 
 def build_archive(path: Path) -> Archive:
     """Create the fixture database in a SQLite file at `path`."""
+    return build_archive_at(f"sqlite:///{path}")
+
+
+def build_archive_at(url: str) -> Archive:
+    """Create the fixture database in the empty database at `url`."""
     import storage.models  # noqa: F401 - registers every table
 
-    url = f"sqlite:///{path}"
     engine = make_engine(url)
     Base.metadata.create_all(engine)
     archive = Archive(url=url, sessions=sessionmaker(engine, expire_on_commit=False))

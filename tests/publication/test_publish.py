@@ -245,3 +245,28 @@ def test_every_dataset_matches_schema(published: tuple[Path, PublishReport]) -> 
         validator.validate(document)
         kinds.add(document["kind"])
     assert kinds == {"publicity", "final", "publicity_compilation"}
+
+
+def test_backends_publish_same_site(db_url: str, tmp_path: Path) -> None:
+    from tests.publication.builders import build_archive, build_archive_at
+
+    options = PublishOptions(pdf=False)
+    reference = build_archive(tmp_path / "reference.db")
+    other = build_archive_at(db_url)
+    with reference.session() as session:
+        expected = publish_all(
+            session, SEASON, tmp_path / "a", record=False, options=options
+        )
+    with other.session() as session:
+        actual = publish_all(
+            session, SEASON, tmp_path / "b", record=False, options=options
+        )
+    other.sessions.kw["bind"].dispose()
+    reference.sessions.kw["bind"].dispose()
+    differing = sorted(
+        path
+        for path in expected.files
+        if expected.files[path] != actual.files.get(path)
+    )
+    assert differing == []
+    assert sorted(actual.files) == sorted(expected.files)
