@@ -349,7 +349,7 @@ def _write(
     for relative, content in sorted(files.items()):
         target = (root / relative).resolve()
         if not target.is_relative_to(root):
-            raise ValueError(f"refusing to write {relative!r} outside {root}")
+            raise ValueError(f"invalid output path {relative!r}: it is outside {root}")
         digest = hashlib.sha256(content).hexdigest()
         report.files[relative] = digest
         if target.exists() and target.read_bytes() == content:
