@@ -270,3 +270,43 @@ def test_backends_publish_same_site(db_url: str, tmp_path: Path) -> None:
     )
     assert differing == []
     assert sorted(actual.files) == sorted(expected.files)
+
+
+def test_season_without_results_publishes(tmp_path: Path) -> None:
+    from datetime import date
+
+    from sqlalchemy.orm import Session
+
+    from storage.base import Base
+    from storage.db import make_engine
+    from storage.models import County, Season
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        session.add(
+            County(
+                code="150402",
+                name="红山区",
+                bureau_name="红山区住房和城乡建设局",
+                bureau_email="a@example.cn",
+            )
+        )
+        session.add(
+            Season(
+                label=SEASON,
+                default_start=date(2025, 10, 15),
+                default_end=date(2026, 4, 15),
+                rulebook_version="v",
+            )
+        )
+        session.flush()
+        report = publish_all(
+            session, SEASON, tmp_path / "out", options=PublishOptions()
+        )
+    engine.dispose()
+    index = (tmp_path / "out" / "site" / "index.html").read_text(encoding="utf-8")
+    assert "2025-2026 年度尚无最终评价结果。" in index
+    assert report.letters == {}
+    assert report.publications == {}
+    assert "reports/2025-2026/city-report.pdf" in report.files
