@@ -69,11 +69,22 @@ def _outcomes(
 
 
 def _raise_on_exception(suite: TableSuite, rule: str, outcome: Any) -> None:
+    """Raise `CheckFailedError` when GX caught an exception evaluating `rule`.
+
+    GX 1.24.1 reports a metric that raised under the metric's id, as
+    {metric id: {"raised_exception": True, "exception_message": ...}}, and an
+    exception in the expectation's own code with the same keys at the top level
+    (`Validator.graph_validate`). Both shapes are read.
+    """
     info = outcome.exception_info or {}
-    if info.get("raised_exception"):
+    reports = [info, *(v for v in info.values() if isinstance(v, dict))]
+    messages = [
+        r.get("exception_message") for r in reports if r.get("raised_exception")
+    ]
+    if messages:
         raise CheckFailedError(
             f"GX could not evaluate rule {rule} on table {suite.table}: "
-            f"{info.get('exception_message')}"
+            f"{'; '.join(str(m) for m in messages)}"
         )
 
 

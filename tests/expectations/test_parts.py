@@ -160,3 +160,33 @@ def test_context_from_rulebook_carries_maximum_and_kinds():
         Decimal("2"),
         frozenset({EvidenceKind.PDF, EvidenceKind.IMAGE}),
     )
+
+
+def test_gx_exception_fails_loudly():
+    from expectations.suites.base import BLOCKING, E, TableSuite, check
+    from expectations.validate import CheckFailedError, validate_suites
+
+    # Text and numbers in one column cannot be compared, so GX raises inside.
+    frame = pd.DataFrame({"x": pd.Series([1, "a"], dtype=object)})
+    between = check(
+        "demo.x.range",
+        BLOCKING,
+        E.ExpectColumnValuesToBeBetween,
+        at="x",
+        message="",
+        column="x",
+        min_value=0,
+        max_value=5,
+    )
+    suite = TableSuite(
+        name="demo",
+        table="demo",
+        source=frame,
+        frame=frame,
+        columns={},
+        checks=[between],
+        file="demo.csv",
+        sheet=None,
+    )
+    with pytest.raises(CheckFailedError, match=r"demo\.x\.range"):
+        validate_suites([suite])
