@@ -25,7 +25,7 @@ def load_great_expectations() -> ModuleType:
 def new_context() -> Any:
     """Create an ephemeral GX context with analytics and progress bars off.
 
-    A new context per run holds no data sources, assets or suites from an earlier
+    A new context per run contains no data sources, assets or suites from an earlier
     run, so a retry in the same process never fails on a name that already exists.
     """
     gx = load_great_expectations()

@@ -12,7 +12,7 @@ from expectations.values import render, row_number
 from intake.defects import Defect
 
 DATASOURCE = "heateval"
-# A first pass asks GX only whether each expectation holds, which costs about a
+# A first pass requests only whether each expectation is met, which costs about a
 # third less than listing the failures. The failed expectations run again with
 # COMPLETE, which lists every unexpected row by its pandas index without the cap
 # of 200 that SUMMARY has.
@@ -117,9 +117,9 @@ def _table_finding(suite: TableSuite, check: Check, key: str | None) -> Finding:
 
 def _row_finding(suite: TableSuite, check: Check, index: Any) -> Finding:
     if suite.locate is not None:
-        cell, shown = suite.locate(index, check.at)
+        cell, display = suite.locate(index, check.at)
     else:
-        cell, shown = _source_cell(suite, index, check.at), suite.header(check.at)
+        cell, display = _source_cell(suite, index, check.at), suite.header(check.at)
     raw = suite.source.at[index, check.at] if check.at in suite.source else None
     fields = {**_rendered_row(suite.frame, index), **_rendered_row(suite.source, index)}
     if check.at in suite.columns:
@@ -130,7 +130,7 @@ def _row_finding(suite: TableSuite, check: Check, index: Any) -> Finding:
         file=cell[0],
         sheet=cell[1],
         row=cell[2],
-        column=shown,
+        column=display,
         value=render(raw),
         rule=check.rule.format_map(fields),
         severity=check.severity,
