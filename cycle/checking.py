@@ -1,10 +1,11 @@
-"""The evidence-checks stage: re-check each latest package against the whole season.
+"""The evidence-checks stage: verify each latest package against the whole season.
 
 At submission a package is checked against what the database held then. Once
-intake has closed, every package and the bureau's records are in, so this stage
-checks each latest version again: shared evidence between enterprises and the
-hotline reconciliation now see the whole season. Its findings replace the
-submission's earlier ones and its figures are the ones scoring uses.
+intake has closed, every package and the bureau's records are in. A package
+whose comparisons could now differ (bureau records or a copy of one of its
+evidence files stored after it) is checked again; its findings are replaced and
+its figures are the ones scoring uses. The others keep the result of their
+check on arrival, which already saw everything they are compared against.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class CheckReport:
     blocking: int = 0
     review: int = 0
     rules: list[str] = field(default_factory=list)
+    rechecked: list[str] = field(default_factory=list)
 
 
 def latest_accepted(
