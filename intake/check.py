@@ -165,7 +165,7 @@ def check_package(
         inputs = inputs(parsed, season, county)
     inputs = inputs or CheckInputs()
 
-    context = _context(parsed, inputs, season, county, today, max_points, source)
+    context = _context(parsed, inputs, season, county, today, rulebook, source)
     result.defects.extend(_run_checks(parsed, context))
 
     if source == "enterprise":
@@ -277,7 +277,7 @@ def _context(
     season: str,
     county: str,
     today: date,
-    max_points: dict[str, Decimal],
+    rulebook: Any,
     source: Source,
 ) -> Any:
     from expectations.context import build_context
@@ -295,7 +295,7 @@ def _context(
         season=season,
         county_code=county,
         today=today,
-        max_points=max_points,
+        rulebook=rulebook,
         **extra,
     )
 
