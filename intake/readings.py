@@ -43,9 +43,10 @@ from pydantic import BaseModel, ConfigDict
 
 from heateval.settings import Settings, get_settings
 from intake.defects import Defect, Severity
+from intake.readings_cells import run_scan
 from intake.readings_defects import EPOCH, DefectBuilder, clean_value
 from intake.readings_examples import collect_examples
-from intake.readings_scan import ScanResult, ScanWindow, run_scan
+from intake.readings_scan import ScanResult, ScanWindow
 from intake.readings_source import (
     Format,
     SourceError,
@@ -59,6 +60,13 @@ from intake.readings_source import (
 logger = logging.getLogger(__name__)
 
 SHARE_PLACES = Decimal("0.0001")
+# What DuckDB raises for a file it cannot parse. Other DuckDB errors (a wrong
+# query, running out of memory or disk) are faults of ours and propagate.
+READ_ERRORS = (
+    duckdb.InvalidInputException,
+    duckdb.IOException,
+    duckdb.ConversionException,
+)
 ONE_MICROSECOND = timedelta(microseconds=1)
 OFFSET_CHECK_MARGIN = timedelta(days=2)
 
@@ -189,7 +197,7 @@ def _scan_file(
                 )
                 if not scan.too_many_malformed:
                     collect_examples(connection, source, name, window, scan)
-            except duckdb.Error as error:
+            except READ_ERRORS as error:
                 raise SourceError(
                     "readings.unreadable",
                     "文件无法按 CSV 或 Parquet 读取（可能已损坏、被截断或引号不配对），"

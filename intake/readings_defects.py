@@ -87,6 +87,7 @@ class DefectBuilder:
         self._out_of_range(scan)
         self._duplicates(scan)
         self._long_gaps(scan)
+        self._shared_devices(scan)
         return self.defects
 
     def _summary(self, rule: str, text: str, examples: int) -> None:
@@ -242,6 +243,24 @@ class DefectBuilder:
                 f"约 {length:.0f} 小时。",
                 column=Column.DEVICE,
                 value=example["device"],
+            )
+
+    def _shared_devices(self, scan: ScanResult) -> None:
+        if not scan.shared_devices:
+            return
+        self._summary(
+            "readings.shared_device",
+            f"共 {scan.shared_devices} 台设备在统计期内对应多个户号，"
+            "各户的读数已分别计入；请核对设备与户号的对应关系"
+            "（如设备是否更换了安装位置）。",
+            len(scan.shared_device_codes),
+        )
+        for code in scan.shared_device_codes:
+            self.add(
+                "readings.shared_device",
+                f"设备 {clean_value(code)} 对应多个户号。",
+                column=Column.DEVICE,
+                value=code,
             )
 
 

@@ -5,8 +5,7 @@ stops at the first few rows of each class (a LIMIT query per class), so it is
 cheap when defects occur early in the file and costs at most one streaming read
 per class otherwise. It runs only for the classes that have rows.
 
-The SQL is assembled from integers and fixed fragments; values that come from the
-file (device ids) are bound as parameters.
+The SQL is assembled from integers and fixed fragments; the path is a parameter.
 """
 
 from __future__ import annotations
@@ -24,9 +23,6 @@ from intake.readings_scan import (
     classified_query,
 )
 from intake.readings_source import Format
-
-# Enough rows to see two copies of each example key when copies come in pairs.
-DUPLICATE_ROWS = 4 * EXAMPLES
 
 
 def _category_examples(
@@ -49,24 +45,26 @@ def _duplicate_examples(
     connection: duckdb.DuckDBPyConnection,
     numbered: str,
     path: str,
-    keys: list[tuple[str, int]],
+    keys: list[tuple[int, int, int, int]],
 ) -> list[dict[str, Any]]:
-    parameters: dict[str, Any] = {"path": path}
-    conditions = []
-    for index, (device, instant) in enumerate(keys):
-        parameters[f"device{index}"] = device
-        conditions.append(f"(device = $device{index} AND instant = {int(instant)})")
-    cursor = connection.execute(
-        f"""SELECT row_number, device, instant, temperature
-        FROM ({numbered})
-        WHERE category = 0 AND ({" OR ".join(conditions)})
-        LIMIT {DUPLICATE_ROWS}""",  # noqa: S608
-        parameters,
+    conditions = " OR ".join(
+        f"(hash(device) = {int(device)} AND hash(household) = {int(household)} "
+        f"AND instant = {int(instant)})"
+        for device, household, instant, _ in keys
     )
-    first_rows: dict[tuple[str, int], int] = {}
+    # The scan stops once it has seen every copy of the chosen readings.
+    rows = sum(copies for *_, copies in keys)
+    cursor = connection.execute(
+        f"""SELECT row_number, device, household, instant, temperature
+        FROM ({numbered})
+        WHERE category = 0 AND ({conditions})
+        LIMIT {rows}""",  # noqa: S608
+        {"path": path},
+    )
+    first_rows: dict[tuple[str, str, int], int] = {}
     examples = []
-    for row, device, instant, temperature in cursor.fetchall():
-        key = (device, instant)
+    for row, device, household, instant, temperature in cursor.fetchall():
+        key = (device, household, instant)
         if key not in first_rows:
             first_rows[key] = row
             continue
@@ -80,6 +78,26 @@ def _duplicate_examples(
             }
         )
     return examples[:EXAMPLES]
+
+
+def device_codes(
+    connection: duckdb.DuckDBPyConnection,
+    source: ReadingsSource,
+    path: str,
+    keys: list[int],
+) -> dict[int, str]:
+    """Find the device code behind each 64-bit device key (first row that has it)."""
+    codes = {}
+    for key in keys:
+        row = connection.execute(
+            f"""SELECT device FROM (
+                SELECT {source.device} AS device FROM {source.examples_relation}
+            ) WHERE hash(device) = {int(key)} LIMIT 1""",  # noqa: S608
+            {"path": path},
+        ).fetchone()
+        if row is not None:
+            codes[key] = row[0]
+    return codes
 
 
 def line_numbers(records: list[int], skipped: list[int]) -> dict[int, int]:
@@ -119,6 +137,15 @@ def collect_examples(
         result.examples["duplicate"] = _duplicate_examples(
             connection, numbered, path, result.duplicate_keys
         )
+    keys = [example["device_key"] for example in result.gap_examples]
+    codes = device_codes(
+        connection, source, path, sorted(set(keys) | set(result.shared_device_keys))
+    )
+    for example in result.gap_examples:
+        example["device"] = codes.get(example["device_key"])
+    result.shared_device_codes = [
+        codes[key] for key in result.shared_device_keys if key in codes
+    ]
 
     if source.format is Format.PARQUET:
         return

@@ -1,25 +1,18 @@
-"""Scan a readings export once with DuckDB and count what the rulebook needs.
+"""Classify every row of a readings export: the shared SQL and the scan's types.
 
 Every row falls in exactly one class, checked in this order:
 
 1. unparseable: device or household empty, timestamp or temperature unreadable;
 2. outside the season window;
 3. out of the plausible temperature range;
-4. duplicate: same device and instant as another row of classes 4-5; one row of
-   each device and instant is valid, the others are duplicates. When the copies
-   differ, the lowest temperature counts, so duplicates never raise compliance;
+4. duplicate: same device, household and instant as another row of classes 4-5;
+   one row of each device, household and instant is valid, the others are
+   duplicates. When the copies differ, the lowest temperature counts, so
+   duplicates never raise compliance;
 5. valid.
 
-The scan is one statement with two hash aggregations. The first groups valid and
-duplicate rows by (device, instant): as many groups as readings, spilled to
-`temp_directory` beyond `memory_limit`. The second groups those by device,
-household and a time bucket as wide as the long-gap limit, which leaves a table
-of about (devices x season length / gap limit) rows: `readings_cells`. Every
-figure comes from that small table.
-
-A gap longer than the bucket width can only lie between two non-empty buckets of
-a device, and there it equals the first instant of the later bucket minus the
-last instant of the earlier one, so the buckets give the exact gaps.
+`readings_cells` turns the classified rows into counts; `readings_examples` reads
+the first rows of each class again to show them.
 """
 
 from __future__ import annotations
@@ -27,8 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-
-import duckdb
 
 from intake.readings_source import ReadingsSource
 
@@ -105,8 +96,12 @@ class ScanResult:
     households_compliant: int = 0
     devices: int = 0
     devices_with_long_gaps: int = 0
+    shared_devices: int = 0
+    shared_device_keys: list[int] = field(default_factory=list)
+    shared_device_codes: list[str] = field(default_factory=list)
     skipped_lines: list[int] = field(default_factory=list)
-    duplicate_keys: list[tuple[str, int]] = field(default_factory=list)
+    # (device key, household key, instant, copies) of a few duplicated readings
+    duplicate_keys: list[tuple[int, int, int, int]] = field(default_factory=list)
     examples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     malformed_examples: list[dict[str, Any]] = field(default_factory=list)
     gap_examples: list[dict[str, Any]] = field(default_factory=list)
@@ -184,166 +179,3 @@ def classified_query(
             FROM {relation}
         )
     )"""  # noqa: S608
-
-
-def cells_query(source: ReadingsSource, window: ScanWindow) -> str:
-    """Return the statement that creates the temp table `readings_cells`."""
-    classified = classified_query(source, window, source.relation, numbered=False)
-    return f"""
-CREATE TEMP TABLE readings_cells AS
-WITH readings AS (
-    SELECT
-        CASE WHEN category = 0 THEN device END AS device_key,
-        CASE WHEN category = 0 THEN instant END AS instant,
-        category,
-        count(*) AS copies,
-        min(temperature) AS temperature,
-        -- NOTE: households are counted by a 64-bit hash of their code; two codes
-        -- with the same hash would count as one household.
-        arg_min(hash(household), temperature) AS household_key
-    FROM ({classified})
-    GROUP BY ALL
-)
-SELECT
-    device_key, household_key, category,
-    (instant - {window.start}) // {window.gap} AS bucket,
-    sum(copies) AS rows,
-    count(*) AS readings,
-    count(*) FILTER (category = 0 AND temperature >= {double(window.threshold)})
-        AS compliant,
-    min(instant) AS first_instant,
-    max(instant) AS last_instant,
-    min(instant) FILTER (copies > 1) AS first_duplicate
-FROM readings
-GROUP BY ALL
-"""  # noqa: S608
-
-
-def summarise(
-    connection: duckdb.DuckDBPyConnection, window: ScanWindow, result: ScanResult
-) -> None:
-    """Fill result from the `readings_cells` table."""
-    totals = connection.execute(
-        """SELECT category, sum(rows), sum(readings), sum(compliant)
-        FROM readings_cells GROUP BY category"""
-    ).fetchall()
-    for category, rows, readings, compliant in totals:
-        result.total += rows
-        if category == 0:
-            result.valid = readings
-            result.compliant = compliant
-            result.duplicates = rows - readings
-        else:
-            setattr(result, CATEGORY_NAMES[category], rows)
-
-    numerator, denominator = window.household_share.as_integer_ratio()
-    households = connection.execute(
-        f"""SELECT count(*),
-            count(*) FILTER (compliant * {denominator} >= readings * {numerator})
-        FROM (
-            SELECT sum(readings) AS readings, sum(compliant) AS compliant
-            FROM readings_cells WHERE category = 0 GROUP BY household_key
-        )"""  # noqa: S608
-    ).fetchone()
-    result.households, result.households_compliant = households or (0, 0)
-
-    connection.execute(_silences_query(window))
-    devices = connection.execute(
-        f"""SELECT count(*), count(*) FILTER (longest > {window.gap})
-        FROM readings_silences"""  # noqa: S608
-    ).fetchone()
-    result.devices, result.devices_with_long_gaps = devices or (0, 0)
-    cursor = connection.execute(
-        f"""SELECT device_key, longest, silent_from, silent_until
-        FROM readings_silences WHERE longest > {window.gap}
-        ORDER BY longest DESC, device_key LIMIT {EXAMPLES}"""  # noqa: S608
-    )
-    result.gap_examples = [
-        {"device": device, "silence": longest, "from": start, "until": stop}
-        for device, longest, start, stop in cursor.fetchall()
-    ]
-
-    keys = connection.execute(
-        f"""SELECT device_key, first_duplicate FROM readings_cells
-        WHERE first_duplicate IS NOT NULL
-        ORDER BY first_duplicate, device_key LIMIT {EXAMPLES}"""  # noqa: S608
-    ).fetchall()
-    result.duplicate_keys = [(device, instant) for device, instant in keys]
-
-
-def _silences_query(window: ScanWindow) -> str:
-    """Return the statement that stores each device's longest silence and its span."""
-    return f"""
-CREATE TEMP TABLE readings_silences AS
-WITH buckets AS (
-    SELECT device_key, bucket,
-           min(first_instant) AS first_instant, max(last_instant) AS last_instant
-    FROM readings_cells WHERE category = 0
-    GROUP BY device_key, bucket
-),
-silences AS (
-    SELECT device_key,
-        coalesce(lag(last_instant) OVER device, {window.start}) AS before_from,
-        first_instant AS before_until,
-        last_instant AS after_from,
-        lead(first_instant) OVER device IS NULL AS is_last
-    FROM buckets
-    WINDOW device AS (PARTITION BY device_key ORDER BY bucket)
-),
-spans AS (
-    SELECT device_key, before_from AS silent_from, before_until AS silent_until
-    FROM silences
-    UNION ALL
-    SELECT device_key, after_from, {window.gap_end} FROM silences WHERE is_last
-)
-SELECT device_key,
-    max(silent_until - silent_from) AS longest,
-    arg_max(silent_from, silent_until - silent_from) AS silent_from,
-    arg_max(silent_until, silent_until - silent_from) AS silent_until
-FROM spans
-GROUP BY device_key
-"""  # noqa: S608
-
-
-def collect_rejects(
-    connection: duckdb.DuckDBPyConnection, limit: int, result: ScanResult
-) -> None:
-    """Count the malformed CSV lines that DuckDB skipped and keep a few examples."""
-    records, lines = connection.execute(
-        "SELECT count(*), count(DISTINCT line) FROM readings_rejects"
-    ).fetchone() or (0, 0)
-    result.malformed_lines = lines
-    result.total += lines
-    # DuckDB stops recording at rejects_limit and then skips bad lines unseen.
-    result.too_many_malformed = records >= limit
-    cursor = connection.execute(
-        f"""SELECT line, min(error_type), trim(min(csv_line), E'\\r\\n')
-        FROM readings_rejects GROUP BY line ORDER BY line LIMIT {EXAMPLES}"""  # noqa: S608
-    )
-    result.malformed_examples = [
-        {"row": line, "error": error, "value": text}
-        for line, error, text in cursor.fetchall()
-    ]
-    skipped = connection.execute(
-        "SELECT DISTINCT line FROM readings_rejects ORDER BY line"
-    ).fetchall()
-    result.skipped_lines = [line for (line,) in skipped]
-
-
-def run_scan(
-    connection: duckdb.DuckDBPyConnection,
-    source: ReadingsSource,
-    path: str,
-    window: ScanWindow,
-    max_malformed: int,
-) -> ScanResult:
-    """Scan the file and return its counts; duckdb.Error propagates."""
-    result = ScanResult(malformed_limit=max_malformed)
-    parameters: dict[str, Any] = {"path": path}
-    if source.rejects:
-        parameters["rejects_limit"] = max_malformed + 1
-    connection.execute(cells_query(source, window), parameters)
-    summarise(connection, window, result)
-    if source.rejects:
-        collect_rejects(connection, max_malformed + 1, result)
-    return result

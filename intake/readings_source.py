@@ -298,7 +298,7 @@ def parquet_source(connection: duckdb.DuckDBPyConnection, path: str) -> Readings
         schema = connection.execute(
             "DESCRIBE SELECT * FROM read_parquet($path)", {"path": path}
         ).fetchall()
-    except duckdb.Error as error:
+    except (duckdb.InvalidInputException, duckdb.IOException) as error:
         raise SourceError(
             "readings.unreadable",
             "Parquet 文件已损坏或格式不受支持，无法读取，请重新导出后上传。",

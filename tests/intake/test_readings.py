@@ -331,6 +331,35 @@ def test_same_instant_on_two_devices_is_not_duplicate(tmp_path: Path) -> None:
     assert report.readings_valid == 2
 
 
+def test_close_readings_are_not_duplicates(tmp_path: Path) -> None:
+    rows = [
+        ["d1", "h1", "2025-11-02 10:00:00", "19"],
+        ["d1", "h1", "2025-11-02 10:00:30", "17"],
+        ["d1", "h1", "2025-11-02 10:01:00", "19"],
+        ["d1", "h1", "2025-11-02 10:01:00.5", "19"],
+        ["d1", "h1", "2025-11-02T02:01:00.5Z", "19"],  # same instant as above
+    ]
+    report = analyse(write_csv(tmp_path / "r.csv", rows))
+    assert report.duplicates == 1
+    assert report.readings_valid == 4
+    assert report.readings_compliant == 3
+
+
+def test_device_in_two_households_is_flagged(tmp_path: Path) -> None:
+    rows = [
+        ["d1", "h1", "2025-11-02 10:00:00", "19"],
+        ["d1", "h2", "2025-11-02 10:00:00", "17"],
+        ["d2", "h3", "2025-11-02 10:00:00", "17"],
+    ]
+    report = analyse(write_csv(tmp_path / "r.csv", rows))
+    # Readings of different households are never duplicates of each other.
+    assert report.duplicates == 0
+    assert report.households_with_readings == 3
+    found = [d for d in report.defects if d.rule == "readings.shared_device"]
+    assert [d.value for d in found] == [None, "d1"]
+    assert "共 1 台设备" in found[0].message
+
+
 def test_gap_of_exactly_the_limit_is_not_long(tmp_path: Path) -> None:
     rows = [
         ["d1", "h1", "2025-11-01 00:00:00", "20"],
