@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -16,6 +16,9 @@ def _default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime):
+        # The same instant hashes the same whatever zone it was written in.
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC)
         return value.isoformat()
     if isinstance(value, date):
         return value.isoformat()

@@ -96,13 +96,15 @@ def record(
 ) -> LedgerEntry:
     """Append an entry describing `obj` as it is now, in the caller's transaction.
 
-    Call it after every insert or update of an audited row; the row is flushed
-    first so it has its id.
+    Call it after every insert or update of an audited row. The row is flushed
+    and read back first, so the hash covers the values as stored (decimals at the
+    column's scale, timestamps in UTC), which is what `verify` reads later.
     """
     entity = _ENTITY_OF.get(type(obj))
     if entity is None:
         raise TypeError(f"{type(obj).__name__} is not an audited table")
     session.flush()
+    session.refresh(obj)
     entity_id = str(inspect(obj).identity[0])
     return append(
         session,

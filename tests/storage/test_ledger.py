@@ -206,3 +206,20 @@ def test_cli_verify_exit_codes(
     broken = runner.invoke(app, ["ledger", "verify"])
     assert broken.exit_code == 1
     assert "entry 1 was edited" in broken.output
+
+
+def test_record_hashes_values_as_stored(engine: Engine) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    _sheets(engine, 1)
+    with Session(engine) as session, session.begin():
+        sheet = session.get(ScoreSheet, 1)
+        # Written as 87.5 and in +08:00; stored as 87.50 and in UTC.
+        sheet.final = Decimal("87.5")
+        sheet.created_at = datetime(
+            2026, 5, 16, 10, 30, tzinfo=timezone(timedelta(hours=8))
+        )
+        ledger.record(session, sheet, actor="committee:张伟", action="score_sheet.edit")
+    report = _verify(engine)
+    assert report.record_problems == []
+    assert report.chain_problem is None
