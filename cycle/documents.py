@@ -1,6 +1,7 @@
 """Rendering the publicity notices and final announcements as the cycle reaches them.
 
-The documents' hashes are recorded as publications, each with its ledger entry.
+The documents' hashes are recorded as publications, each with its ledger entry
+(`publication.notices.record_publication`).
 PDFs are left to `heateval publish`, which renders everything again from the
 database with the same hashes for the same data.
 """
@@ -14,47 +15,13 @@ from sqlalchemy.orm import Session
 
 from cycle.notify import notify
 from cycle.stages import Stage
-from storage import ledger
 from storage.models import (
     County,
     CreditRecord,
     Cycle,
     Enterprise,
-    Publication,
     Season,
 )
-
-
-def _record(
-    session: Session,
-    season: Season,
-    county: str | None,
-    kind: str,
-    round_: int,
-    status: str,
-) -> None:
-    if status == "unchanged":
-        return
-    condition = (
-        Publication.county_code.is_(None)
-        if county is None
-        else Publication.county_code == county
-    )
-    row = session.scalar(
-        select(Publication).where(
-            Publication.season_id == season.id,
-            condition,
-            Publication.kind == kind,
-            Publication.round == round_,
-        )
-    )
-    ledger.record(
-        session,
-        row,
-        actor="system:publication",
-        action=f"publication.{kind}.{status}",
-        detail=f"{county or 'city'} round {round_}",
-    )
 
 
 def render_publicity(session: Session, season: Season, county: str, round_: int) -> str:
@@ -62,7 +29,6 @@ def render_publicity(session: Session, season: Season, county: str, round_: int)
     from publication.notices import render_publicity_notice
 
     document = render_publicity_notice(session, season.label, county, round_, pdf=False)
-    _record(session, season, county, "publicity", round_, document.recorded)
     return document.content_hash
 
 
@@ -73,7 +39,6 @@ def render_final(session: Session, season: Season, cycle: Cycle, today: date) ->
     document = render_final_announcement(
         session, season.label, cycle.county_code, pdf=False
     )
-    _record(session, season, cycle.county_code, "final", 1, document.recorded)
     return {"county": cycle.county_code, "content_hash": document.content_hash}
 
 
@@ -88,7 +53,6 @@ def publish_city(session: Session, season: Season, today: date) -> dict:
     if not stages <= {Stage.FOLLOW_UP, Stage.CLOSED}:
         return {"published": False}
     document = render_final_announcement(session, season.label, None, pdf=False)
-    _record(session, season, None, "final", 1, document.recorded)
     grades: dict[str, int] = {}
     for grade in session.scalars(
         select(CreditRecord.grade).where(CreditRecord.season_id == season.id)

@@ -27,6 +27,7 @@ from publication.views import (
     PublicityNotice,
     ResultRow,
 )
+from storage import ledger
 from storage.hashing import content_hash
 from storage.models import Publication
 
@@ -98,17 +99,22 @@ def record_publication(
         )
     )
     if row is None:
-        session.add(
-            Publication(
-                season_id=season.id,
-                county_code=county_code,
-                kind=kind,
-                round=round_,
-                published_on=published_on,
-                content_hash=digest,
-            )
+        row = Publication(
+            season_id=season.id,
+            county_code=county_code,
+            kind=kind,
+            round=round_,
+            published_on=published_on,
+            content_hash=digest,
         )
-        session.flush()
+        session.add(row)
+        ledger.record(
+            session,
+            row,
+            actor="system:publication",
+            action=f"publication.{kind}.new",
+            detail=f"{county_code or 'city'} round {round_}",
+        )
         return "new"
     if row.content_hash == digest and row.published_on == published_on:
         return "unchanged"
