@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cycle.final import RECTIFICATION_REMINDER_DAYS
+from cycle.final import CHECK_DUE_REPEAT_DAYS, RECTIFICATION_REMINDER_DAYS
 from cycle.intake_stage import REMINDER_DAYS_BEFORE
 from cycle.objections import pending_rescores
 from cycle.publicity import current_window, open_objections
@@ -81,7 +81,12 @@ def _rectification_due(session: Session, cycle: Cycle, today: date) -> bool:
     if not deadlines:
         return True  # nothing open: the follow-up flow closes the cycle
     return any(
-        today > d or (d - today).days in RECTIFICATION_REMINDER_DAYS for d in deadlines
+        (d - today).days in RECTIFICATION_REMINDER_DAYS
+        or (
+            (today - d).days >= 1
+            and ((today - d).days - 1) % CHECK_DUE_REPEAT_DAYS == 0
+        )
+        for d in deadlines
     )
 
 

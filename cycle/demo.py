@@ -317,6 +317,7 @@ def run_demo(
     samples: Path = SAMPLES_DIR / SAMPLE_SEASON,
     direct: bool = False,
     settings: Settings | None = None,
+    reset: bool = True,
 ) -> DemoResult:
     """Run the sample season to final publication and the first follow-ups."""
     from flows.cycle import evaluation_cycle
@@ -329,7 +330,8 @@ def run_demo(
     scenario = load_scenario(samples)
     result = DemoResult()
 
-    reset_home(settings)
+    if reset:
+        reset_home(settings)
     upgrade_database(get_engine(settings.db_url))
     register_cast(scenario)
     names = _names()

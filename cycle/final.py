@@ -43,6 +43,7 @@ FOLLOW_UP_NAMES = {
     "emergency_takeover": "启动退出应急管理机制，实行应急接管，保障热用户用热",
 }
 RECTIFICATION_REMINDER_DAYS = (14, 3)
+CHECK_DUE_REPEAT_DAYS = 7
 
 
 @dataclass
@@ -53,6 +54,7 @@ class FinalReport:
     published: list[str] = field(default_factory=list)
     orders: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    overdue: list[str] = field(default_factory=list)
     notices: int = 0
     next_stage: str | None = None
 
@@ -287,7 +289,7 @@ def _outcome_notice(
 def follow_up_orders(
     session: Session, season: Season, cycle: Cycle, today: date
 ) -> FinalReport:
-    """Remind before rectification deadlines; act on orders left open past them."""
+    """Remind before rectification deadlines; ask for the check of overdue orders."""
     report = FinalReport(cycle.county_code)
     if cycle.stage != Stage.FOLLOW_UP:
         return report
@@ -314,15 +316,20 @@ def follow_up_orders(
                 event_key=f"{days_left}d",
                 context={"deadline": order.deadline, "days_left": days_left},
             )
-        if today > order.deadline:
-            order.status = "failed"
-            order.checked_on = today
-            order.outcome = "逾期未报整改结果，视为未整改"
-            ledger.record(
-                session, order, actor="system:follow_up", action="rectification.expired"
+        overdue = (today - order.deadline).days
+        if overdue >= 1 and (overdue - 1) % CHECK_DUE_REPEAT_DAYS == 0:
+            # Only a recorded check says whether the enterprise rectified; past
+            # the deadline the bureau is asked for it, weekly, until it is in.
+            report.notices += notify(
+                session,
+                "rectification_check_due",
+                season=season.label,
+                county=cycle.county_code,
+                enterprise_id=enterprise.id,
+                event_key=f"{overdue}d",
+                context={"deadline": order.deadline, "days_overdue": overdue},
             )
-            report.notices += _outcome_notice(session, season, enterprise, order, today)
-            report.failed.append(enterprise.credit_code)
+            report.overdue.append(enterprise.credit_code)
     if all(order.status != "open" for order, _ in orders):
         move(cycle, Stage.CLOSED, today)
     report.next_stage = cycle.stage

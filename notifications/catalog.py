@@ -241,6 +241,14 @@ _KINDS = (
         repeatable=True,
     ),
     NoticeKind(
+        "rectification_check_due",
+        "a rectification deadline has passed and no check result is recorded",
+        E,
+        (A.COUNTY_BUREAU, A.COMMITTEE),
+        required=("deadline", "days_overdue"),
+        repeatable=True,
+    ),
+    NoticeKind(
         "rectification_outcome",
         "the bureau records whether the rectification passed",
         E,

@@ -419,6 +419,7 @@ SAMPLES = {
         "deadline": "2026-08-31",
     },
     "rectification_reminder": {"deadline": "2026-08-31", "days_left": 7},
+    "rectification_check_due": {"deadline": "2026-09-01", "days_overdue": 1},
     "rectification_outcome": {
         "outcome": "failed",
         "checked_on": "2026-09-01",
