@@ -196,6 +196,26 @@ def open_objections(session: Session, cycle: Cycle, season: Season) -> int:
     )
 
 
+def unsettled_objections(session: Session, cycle: Cycle, season: Season) -> int:
+    """Count objections and appeals still open, or upheld and not yet re-scored."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Objection)
+            .where(
+                Objection.season_id == season.id,
+                Objection.county_code == cycle.county_code,
+                (Objection.status == "open")
+                | (
+                    (Objection.status == "upheld")
+                    & Objection.rescored_sheet_id.is_(None)
+                ),
+            )
+        )
+        or 0
+    )
+
+
 def close_window(
     session: Session, season: Season, cycle: Cycle, today: date
 ) -> PublicityReport:
@@ -207,7 +227,7 @@ def close_window(
     window.closed_at = utc_at_local_midnight(today)
     report.round = window.round
     report.closes_on = window.closes_on
-    if open_objections(session, cycle, season) or unpublicised_sheets(
+    if unsettled_objections(session, cycle, season) or unpublicised_sheets(
         session, season, cycle
     ):
         move(cycle, Stage.OBJECTIONS, today)
