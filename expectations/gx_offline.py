@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from functools import cache
 from types import ModuleType
@@ -19,6 +20,9 @@ def load_great_expectations() -> ModuleType:
     os.environ["GX_ANALYTICS_ENABLED"] = "false"
     import great_expectations
 
+    # Each ephemeral context logs the temporary folder of its docs site at INFO,
+    # once per package checked; that says nothing to an operator.
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     return great_expectations
 
 
