@@ -1,9 +1,9 @@
 """Analyse a room-temperature readings export: checks and compliance figures.
 
 The platform export (device, household, timestamp, temperature) is the largest
-input, millions of rows per enterprise and season. DuckDB streams it once from
-CSV, gzip-compressed CSV or Parquet with a fixed memory limit, spilling to a
-temporary folder when a sort does not fit, so memory does not grow with the file.
+input, millions of rows per enterprise and season. DuckDB reads it from CSV,
+gzip-compressed CSV or Parquet under a fixed memory limit and writes to a
+temporary folder what does not fit, so memory does not grow with the file.
 
 Definitions (settings in `heateval.settings`, prefix `readings_`):
 
@@ -11,18 +11,19 @@ Definitions (settings in `heateval.settings`, prefix `readings_`):
   of `today` while the season is still running. Naive timestamps are local time in
   `tz`; timestamps with an offset or zone name are converted.
 - A reading is valid when it is readable, inside the window, within the plausible
-  range (-10 to 45 °C by default, limits included) and not a duplicate (same
-  device and instant as an earlier row; the first row in time order, then in file
-  order, is kept).
+  range (-10 to 45 °C by default, limits included) and not a duplicate.
+- A duplicate repeats the device, household and instant of another reading. One
+  reading per device, household and instant counts, with the lowest temperature
+  of its copies, so repeated rows never raise compliance.
 - A reading complies when it is at or above the county threshold.
 - A household complies when at least `readings_household_share` (default one
   half) of its valid readings comply. With one half this is "the household's
   upper median reading is at or above the threshold", computed from integer
   counts rather than from temperatures.
 - A device has a long gap when it has no valid reading for more than
-  `readings_gap_hours` (default 72) inside the window, counting the stretch from
-  the window start to its first reading and from its last reading to the window
-  end (season end, or the start of `today` while the season runs).
+  `readings_gap_hours` (default 72) inside the window. The stretch from the window
+  start to its first reading counts, and so does the stretch from its last reading
+  to the window end (season end, or the start of `today` while the season runs).
 - Shares are exact integer ratios truncated (never rounded up) to 4 decimals, so
   a share is never reported above a rulebook step it did not reach.
 """
@@ -60,8 +61,8 @@ from intake.readings_source import (
 logger = logging.getLogger(__name__)
 
 SHARE_PLACES = Decimal("0.0001")
-# What DuckDB raises for a file it cannot parse. Other DuckDB errors (a wrong
-# query, running out of memory or disk) are faults of ours and propagate.
+# Exceptions DuckDB raises for a file it cannot parse. Other DuckDB errors (an
+# invalid query, no memory or disk left) are faults of ours and propagate.
 READ_ERRORS = (
     duckdb.InvalidInputException,
     duckdb.IOException,

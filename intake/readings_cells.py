@@ -15,8 +15,8 @@ A cell is one device, household and time bucket as wide as the long-gap limit
 4. `readings_cells`: the buckets with exact counts where needed.
 
 A gap longer than the bucket width can only lie between two non-empty buckets of
-a device, and there it equals the first instant of the later bucket minus the
-last instant of the earlier one, so the cells give exact gaps as well.
+a device. There it equals the first instant of the later bucket minus the last
+instant of the earlier one, so the cells give exact gaps as well.
 
 The SQL is assembled from integers, Decimal text and fixed fragments only.
 """
@@ -41,8 +41,8 @@ SLOTS = 1024
 
 def parse_statement(classified: str) -> str:
     """Return the statement that stores every row as keys, instant and class."""
-    # NOTE: devices and households are told apart by a 64-bit hash of their code;
-    # two codes with the same hash would count as one.
+    # NOTE: devices and households are identified by a 64-bit hash of their code,
+    # so two codes with the same hash would count as one.
     return f"""
 CREATE TEMP TABLE readings_parsed AS
 SELECT

@@ -52,7 +52,7 @@ HEADER_NAMES = {
 
 
 class Format(StrEnum):
-    """How the file is stored."""
+    """Storage format of a readings file."""
 
     CSV = "csv"
     CSV_GZIP = "csv.gz"
@@ -60,7 +60,7 @@ class Format(StrEnum):
 
 
 class SourceError(Exception):
-    """The file cannot be read as a readings export; `rule` and `message` say why."""
+    """Error for a file that is no usable readings export, with rule and message."""
 
     def __init__(self, rule: str, message: str, value: str | None = None) -> None:
         super().__init__(message)
@@ -74,10 +74,10 @@ class ReadingsSource:
     """How to read one export: table expressions, column expressions, headers.
 
     `relation` is the DuckDB table expression of the main scan and
-    `examples_relation` the one of the examples pass; both take a `$path`
-    parameter, and `relation` of a CSV file also `$rejects_limit` (it records
-    malformed lines in the `readings_rejects` table when `rejects` is set). The
-    column expressions refer to their columns: `device` and `household` are
+    `examples_relation` the one of the examples pass. Both take a `$path`
+    parameter. When `rejects` is set, `relation` also takes `$rejects_limit` and
+    records malformed lines in the `readings_rejects` table. The column
+    expressions refer to the relation's columns: `device` and `household` are
     VARCHAR, `timestamp` and `temperature` have the types named alongside. `row`
     is the SQL for the 1-based row number in the examples pass, or None when the
     pass numbers rows itself.
@@ -127,9 +127,8 @@ def open_regular_file(path: Path) -> int:
 def duckdb_path(fd: int, path: Path) -> str:
     """Return the name DuckDB should open: the descriptor's /dev/fd entry if any.
 
-    Reading through the open descriptor means DuckDB sees exactly the file that was
-    checked, and a file name with glob characters (`*`, `?`, `[`) cannot make
-    DuckDB read other files.
+    Through the open descriptor DuckDB reads exactly the file that was checked, and
+    a file name with glob characters (`*`, `?`, `[`) cannot make it read others.
     """
     fd_path = Path(f"/dev/fd/{fd}")
     if fd_path.exists():

@@ -205,6 +205,42 @@ def test_parquet_with_text_columns_and_chinese_names(tmp_path: Path) -> None:
     assert_basic_counts(analyse(path))
 
 
+def test_parquet_with_zoned_timestamps(tmp_path: Path) -> None:
+    table = pa.table(
+        {
+            "device_id": ["d1", "d1", "d1"],
+            "household": ["h1", "h1", "h1"],
+            # 16:00 UTC is midnight in Shanghai: 10-31 16:00 UTC opens the window.
+            "timestamp": pa.array(
+                [
+                    datetime.fromisoformat("2025-10-31T15:59:59+00:00"),
+                    datetime.fromisoformat("2025-10-31T16:00:00+00:00"),
+                    datetime.fromisoformat("2025-11-10T16:00:00+00:00"),
+                ],
+                pa.timestamp("s", tz="UTC"),
+            ),
+            "temperature": [20.0, 20.0, 20.0],
+        }
+    )
+    path = tmp_path / "readings.parquet"
+    pq.write_table(table, path)
+    report = analyse(path)
+    assert report.outside_season == 2
+    assert report.readings_valid == 1
+
+
+def test_gzip_example_rows_are_line_numbers(tmp_path: Path) -> None:
+    rows = [
+        ["d1", "h1", "2025-11-01 01:00:00", "20"],
+        ["d1", "h1", "2025-11-01 02:00:00", "50"],
+    ]
+    plain = write_csv(tmp_path / "r.csv", rows)
+    path = tmp_path / "r.csv.gz"
+    path.write_bytes(gzip.compress(plain.read_bytes()))
+    [example] = examples(analyse(path), "readings.out_of_range")
+    assert example.row == 3
+
+
 def test_parquet_example_rows_are_record_numbers(tmp_path: Path) -> None:
     table = pa.table(
         {
