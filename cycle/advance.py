@@ -1,4 +1,4 @@
-"""Which stage flow is due for which county today, from the stored cycle state."""
+"""Due stage flows per county and day, computed from the stored cycle state."""
 
 from __future__ import annotations
 
@@ -91,7 +91,7 @@ def _rectification_due(session: Session, cycle: Cycle, today: date) -> bool:
 
 
 def is_due(session: Session, stage_flow: StageFlow, cycle: Cycle, today: date) -> bool:
-    """Whether running `stage_flow` for this county today would change something."""
+    """Return whether running `stage_flow` for this county today changes something."""
     stage = Stage(cycle.stage)
     match stage_flow:
         case StageFlow.OPEN_INTAKE:
@@ -157,5 +157,5 @@ def due_counties(
 
 
 def anything_due(session: Session, season: Season, today: date) -> bool:
-    """Whether any stage flow is due for any county today."""
+    """Return whether any stage flow is due for any county today."""
     return any(due_counties(session, season, flow, today) for flow in ORDER)

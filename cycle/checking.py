@@ -31,7 +31,7 @@ from storage.models import (
 
 @dataclass
 class CheckReport:
-    """What checking one enterprise found."""
+    """Outcome of verifying one enterprise's latest package."""
 
     credit_code: str
     version: int | None = None
@@ -44,7 +44,7 @@ class CheckReport:
 def latest_accepted(
     session: Session, season: Season, enterprise: Enterprise
 ) -> Submission | None:
-    """The enterprise's newest accepted package of the season."""
+    """Return the enterprise's newest accepted package of the season."""
     return session.scalar(
         select(Submission)
         .where(

@@ -46,7 +46,7 @@ FINISHED = {Stage.FOLLOW_UP, Stage.CLOSED}
 
 @dataclass
 class DemoResult:
-    """What the demo did, for its final report and for tests."""
+    """Outcome of a demo run, for its final report and for tests."""
 
     days_run: int = 0
     lines: list[str] = field(default_factory=list)
@@ -295,7 +295,7 @@ class Player:
         raise CycleError(f"event {event['id']}: unknown action {action!r}")
 
     def finished(self) -> bool:
-        """Every scripted decision is recorded."""
+        """Return whether every scripted decision is recorded."""
         return all(e["id"] in self.done for e in self.scenario.get("events", []))
 
 

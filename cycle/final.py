@@ -48,7 +48,7 @@ CHECK_DUE_REPEAT_DAYS = 7
 
 @dataclass
 class FinalReport:
-    """What one final-publication or follow-up step did."""
+    """Outcome of one final-publication or follow-up step."""
 
     county: str
     published: list[str] = field(default_factory=list)

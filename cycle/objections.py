@@ -345,7 +345,7 @@ def _answer(session: Session, season: Season, objection: Objection, sheet=None) 
 
 @dataclass
 class ObjectionsReport:
-    """What one objections step did."""
+    """Outcome of one objections step."""
 
     county: str
     rescored: list[str] = field(default_factory=list)

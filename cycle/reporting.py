@@ -33,7 +33,7 @@ OVERDUE_REPEAT_DAYS = 7
 
 @dataclass
 class ReportingReport:
-    """What one reporting step did."""
+    """Outcome of one reporting step."""
 
     county: str
     attempt: int | None = None

@@ -52,7 +52,7 @@ def _as_date(value: Any) -> date:
 
 
 def anchor_day(session: Session, season: Season, event: dict[str, Any]) -> date | None:
-    """The day a scripted event happens, or None while its anchor has not occurred."""
+    """Return the day a scripted event happens, or None before its anchor occurs."""
     when = event["when"]
     anchor, days = when["anchor"], int(when.get("days", 0))
     cycle = get_cycle(session, season, event["county"])
