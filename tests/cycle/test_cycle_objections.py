@@ -1,0 +1,389 @@
+"""Objections and appeals during publicity: filing, verdicts, re-scoring, round 2.
+
+Round 1 is open from 21 to 28 May 2026; the cycle flow closes it on 29 May.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from cycle.errors import NotAuthorisedError
+from tests.cycle.support import (
+    COUNTY,
+    ROUND1_CLOSES,
+    ROUND1_OPENS,
+    advance,
+    decide_objection,
+    drive_to_publicity,
+    expected_sheet,
+    file_objection,
+)
+
+OBJECTOR = "zhang@resident.example.cn"
+CLOSE_DAY = date(2026, 5, 29)
+VERDICT_DAY = date(2026, 6, 1)
+
+
+def _objection(season, reference: str):
+    from storage.models import Objection
+
+    with season.session() as session:
+        return session.scalar(select(Objection).where(Objection.reference == reference))
+
+
+def _windows(season) -> list[tuple[int, date, date, list[int]]]:
+    from storage.models import PublicityEntry, PublicityWindow
+
+    with season.session() as session:
+        rows = []
+        for window in session.scalars(
+            select(PublicityWindow).order_by(PublicityWindow.round)
+        ):
+            shown = session.scalars(
+                select(PublicityEntry.enterprise_id)
+                .where(PublicityEntry.window_id == window.id)
+                .order_by(PublicityEntry.enterprise_id)
+            ).all()
+            rows.append((window.round, window.opens_on, window.closes_on, list(shown)))
+        return rows
+
+
+def _round_one_id(season) -> int:
+    from storage.models import PublicityWindow
+
+    with season.session() as session:
+        return session.scalar(
+            select(PublicityWindow.id).where(PublicityWindow.round == 1)
+        )
+
+
+def test_objection_in_window_open(season):
+    drive_to_publicity(season)
+
+    summary = file_objection("A", date(2026, 5, 23))
+
+    assert summary["status"] == "open"
+    assert _objection(season, summary["reference"]).window_id == _round_one_id(season)
+
+
+def test_objection_on_last_day_in_window(season):
+    drive_to_publicity(season)
+
+    summary = file_objection("A", ROUND1_CLOSES)
+
+    assert summary["status"] == "open"
+
+
+def test_objection_received_notices(season):
+    drive_to_publicity(season)
+
+    file_objection("A", date(2026, 5, 23))
+
+    assert season.sent_to("objection_received") == {
+        "a@enterprise.example.cn": 1,
+        "committee1@hongshan.example.cn": 1,
+        "committee2@hongshan.example.cn": 1,
+    }
+
+
+def test_same_objection_filed_twice_kept_once(season):
+    drive_to_publicity(season)
+
+    first = file_objection("A", date(2026, 5, 23))
+    second = file_objection("A", date(2026, 5, 23))
+
+    assert second["reference"] == first["reference"]
+    assert len(season.notices("objection_received")) == 3
+
+
+def test_objection_after_window_late(season):
+    drive_to_publicity(season)
+
+    summary = file_objection("A", CLOSE_DAY)
+
+    objection = _objection(season, summary["reference"])
+    assert summary["status"] == "late"
+    assert objection.window_id is None
+    assert objection.decided_on == CLOSE_DAY
+
+
+def test_late_objection_answered_at_once(season):
+    drive_to_publicity(season)
+
+    file_objection("A", CLOSE_DAY)
+
+    verdicts = season.notices("objection_verdict")
+    assert sorted(n.recipient_address for n in verdicts) == [
+        "a@enterprise.example.cn",
+        "committee1@hongshan.example.cn",
+        "committee2@hongshan.example.cn",
+        OBJECTOR,
+    ]
+    assert {n.context["verdict"] for n in verdicts} == {"late"}
+
+
+def test_late_objection_holds_nothing_up(season):
+    drive_to_publicity(season)
+    file_objection("A", CLOSE_DAY)
+
+    advance(CLOSE_DAY)
+
+    assert season.cycle_stage() == "city_review"
+
+
+def test_other_county_member_refused(season):
+    from cycle.setup import register_person
+
+    drive_to_publicity(season)
+    with season.session() as session:
+        register_person(session, name="孙委员", role="committee", county="150404")
+    reference = file_objection("A", date(2026, 5, 23))["reference"]
+
+    with pytest.raises(NotAuthorisedError, match="孙委员"):
+        decide_objection(reference, "upheld", date(2026, 5, 25), member="孙委员")
+
+    assert _objection(season, reference).status == "open"
+
+
+def test_refused_attempt_kept(season):
+    from cycle.setup import register_person
+    from storage.models import DecisionAttempt
+
+    drive_to_publicity(season)
+    with season.session() as session:
+        register_person(session, name="孙委员", role="committee", county="150404")
+    reference = file_objection("A", date(2026, 5, 23))["reference"]
+
+    with pytest.raises(NotAuthorisedError):
+        decide_objection(reference, "rejected", date(2026, 5, 25), member="孙委员")
+
+    with season.session() as session:
+        attempts = session.scalars(select(DecisionAttempt)).all()
+        assert [(a.actor_name, a.county_code, a.accepted) for a in attempts] == [
+            ("孙委员", COUNTY, False)
+        ]
+
+
+def _upheld_after_close(season, kind: str = "objection", filed_by: str = "热用户张某"):
+    """File on 23 May, let the window close on 29 May, uphold C6.1=0 on 1 June."""
+    drive_to_publicity(season)
+    summary = file_objection("A", date(2026, 5, 23), kind=kind, filed_by=filed_by)
+    advance(CLOSE_DAY)
+    stage_after_close = season.cycle_stage()
+    decide_objection(summary["reference"], "upheld", VERDICT_DAY, changes=("C6.1=0",))
+    advance(VERDICT_DAY)
+    return summary["reference"], stage_after_close
+
+
+def test_open_objection_holds_county_after_close(season):
+    _, stage_after_close = _upheld_after_close(season)
+
+    assert stage_after_close == "objections"
+
+
+def test_upheld_objection_adds_version(season):
+    reference, _ = _upheld_after_close(season)
+
+    sheets = season.sheets("A")
+    assert [(s.version, s.reason) for s in sheets] == [(1, "initial"), (2, "objection")]
+    assert sheets[1].final == expected_sheet("A", (("C6.1", "0"),)).final
+    assert sheets[0].final == expected_sheet("A").final
+    assert _objection(season, reference).rescored_sheet_id == sheets[1].id
+
+
+def test_upheld_objection_opens_round_two(season):
+    _upheld_after_close(season)
+
+    assert _windows(season) == [
+        (1, ROUND1_OPENS, ROUND1_CLOSES, sorted(season.ids.values())),
+        # 1 June + 7 days is Monday 8 June, a working day.
+        (2, VERDICT_DAY, date(2026, 6, 8), [season.ids["A"]]),
+    ]
+    assert season.cycle_stage() == "publicity"
+
+
+def test_upheld_verdict_notice_carries_new_total(season):
+    _upheld_after_close(season)
+
+    verdicts = season.notices("objection_verdict")
+    new_total = str(expected_sheet("A", (("C6.1", "0"),)).final)
+    assert len(verdicts) == 4
+    assert {n.context["verdict"] for n in verdicts} == {"upheld"}
+    assert {n.context["new_total"] for n in verdicts} == {new_total}
+
+
+def test_republicity_notice_to_changed_enterprise(season):
+    _upheld_after_close(season)
+
+    notices = season.notices("republicity_opened")
+    assert sorted(n.recipient_address for n in notices) == [
+        "a@enterprise.example.cn",
+        "heating@hongshan.chifeng.example.cn",
+    ]
+    assert {n.context["previous_total"] for n in notices} == {
+        str(expected_sheet("A").final)
+    }
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="tasks/steps.py open_republicity always passes cause 'changed', which "
+    "neither PublicityWindow.cause nor the labels in notifications/render.py "
+    "and publication/views.py know; the mail reads '因changed'",
+)
+def test_round_two_cause_names_objection(season):
+    from notifications.render import render_notice
+
+    _upheld_after_close(season)
+
+    notice = season.notices("republicity_opened")[0]
+    text = render_notice("republicity_opened", notice.context).text
+    assert notice.context["cause"] == "objection"
+    assert "changed" not in text
+
+
+def test_objection_upheld_in_window_rescored(season):
+    drive_to_publicity(season)
+    reference = file_objection("A", date(2026, 5, 23))["reference"]
+    decide_objection(reference, "upheld", date(2026, 5, 25), changes=("C6.1=0",))
+
+    advance(CLOSE_DAY)
+
+    # Closed, re-scored and publicised again on the same day.
+    assert [(s.version, s.reason) for s in season.sheets("A")] == [
+        (1, "initial"),
+        (2, "objection"),
+    ]
+    assert [(w[0], w[1], w[3]) for w in _windows(season)][1:] == [
+        (2, CLOSE_DAY, [season.ids["A"]])
+    ]
+    assert season.cycle_stage() == "publicity"
+
+
+def test_rejected_objection_answered_at_once(season):
+    drive_to_publicity(season)
+    reference = file_objection("A", date(2026, 5, 23))["reference"]
+
+    decide_objection(reference, "rejected", date(2026, 5, 25))
+
+    verdicts = season.notices("objection_verdict")
+    assert len(verdicts) == 4
+    assert {n.context["verdict"] for n in verdicts} == {"rejected"}
+    assert {n.context["decided_on"] for n in verdicts} == {"2026-05-25"}
+
+
+def test_rejected_objection_keeps_version(season):
+    drive_to_publicity(season)
+    reference = file_objection("A", date(2026, 5, 23))["reference"]
+    decide_objection(reference, "rejected", date(2026, 5, 25))
+
+    advance(CLOSE_DAY)
+
+    assert [s.version for s in season.sheets("A")] == [1]
+    assert [w[0] for w in _windows(season)] == [1]
+    assert season.cycle_stage() == "city_review"
+
+
+def test_verdict_recorded_once(season):
+    from cycle.errors import CycleError
+
+    drive_to_publicity(season)
+    reference = file_objection("A", date(2026, 5, 23))["reference"]
+    decide_objection(reference, "rejected", date(2026, 5, 25))
+
+    with pytest.raises(CycleError, match="already rejected"):
+        decide_objection(reference, "upheld", date(2026, 5, 26))
+
+
+def test_appeal_reply_due_by_legal_calendar(season):
+    drive_to_publicity(season)
+
+    summary = file_objection(
+        "A", date(2026, 5, 22), kind="appeal", filed_by="红山区第一热力有限公司"
+    )
+
+    # 22 May + 15 days is Saturday 6 June, so the reply is due Monday 8 June.
+    assert summary["reply_due"] == "2026-06-08"
+    assert summary["status"] == "open"
+
+
+def test_appeal_reply_days_are_a_setting(season, monkeypatch):
+    from heateval.settings import reset_settings
+
+    drive_to_publicity(season)
+    monkeypatch.setenv("HEATEVAL_APPEAL_REPLY_DAYS", "10")
+    reset_settings()
+
+    summary = file_objection(
+        "A", date(2026, 5, 22), kind="appeal", filed_by="红山区第一热力有限公司"
+    )
+
+    # 22 May + 10 days is Monday 1 June.
+    assert summary["reply_due"] == "2026-06-01"
+
+
+def test_upheld_appeal_rescored(season):
+    _upheld_after_close(season, kind="appeal", filed_by="红山区第一热力有限公司")
+
+    sheets = season.sheets("A")
+    assert [(s.version, s.reason) for s in sheets] == [(1, "initial"), (2, "appeal")]
+    assert sheets[1].final == expected_sheet("A", (("C6.1", "0"),)).final
+
+
+def test_upheld_appeal_publicised_again(season):
+    _upheld_after_close(season, kind="appeal", filed_by="红山区第一热力有限公司")
+
+    assert [(w[0], w[3]) for w in _windows(season)][1:] == [(2, [season.ids["A"]])]
+    assert season.cycle_stage() == "publicity"
+
+
+def test_upheld_appeal_replied(season):
+    _upheld_after_close(season, kind="appeal", filed_by="红山区第一热力有限公司")
+
+    replies = season.notices("appeal_reply")
+    assert sorted(n.recipient_address for n in replies) == [
+        "a@enterprise.example.cn",
+        "committee1@hongshan.example.cn",
+        "committee2@hongshan.example.cn",
+    ]
+    assert {n.context["verdict"] for n in replies} == {"upheld"}
+    assert season.notices("objection_verdict") == []
+
+
+def test_appeal_after_report_late(season):
+    drive_to_publicity(season)
+    advance(CLOSE_DAY)
+
+    summary = file_objection(
+        "A", date(2026, 6, 2), kind="appeal", filed_by="红山区第一热力有限公司"
+    )
+
+    assert summary["status"] == "late"
+    assert {n.context["verdict"] for n in season.notices("appeal_reply")} == {"late"}
+
+
+def test_objection_about_unknown_enterprise_rejected(season):
+    from cycle import decisions
+    from cycle.errors import CycleError
+
+    drive_to_publicity(season)
+
+    with pytest.raises(CycleError, match="91150402MA0N00009X"):
+        decisions.run_decision(
+            "file objection",
+            "某人",
+            None,
+            lambda session: decisions.file_objection(
+                session,
+                season_label="2025-2026",
+                credit_code="91150402MA0N00009X",
+                kind="objection",
+                filed_by="某人",
+                contact="0476-1234567",
+                grounds="结果有误",
+                filed_on=date(2026, 5, 23),
+            ),
+        )
