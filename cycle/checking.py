@@ -24,6 +24,7 @@ from storage.base import utcnow
 from storage.models import (
     Cycle,
     Enterprise,
+    Evidence,
     Season,
     Submission,
 )
@@ -58,16 +59,67 @@ def latest_accepted(
     )
 
 
+def stale_reasons(session: Session, submission: Submission) -> list[str]:
+    """List what was stored after this package's own check and could change it.
+
+    A package is checked against the bureau's records and the other enterprises'
+    evidence that the database held when it arrived. Records or evidence stored
+    later are what a re-check would see differently.
+    """
+    reasons = []
+    bureau = session.scalar(
+        select(Submission.id)
+        .where(
+            Submission.season_id == submission.season_id,
+            Submission.source == "bureau",
+            Submission.owner_key == submission.county_code,
+            Submission.accepted.is_(True),
+            Submission.id > submission.id,
+        )
+        .limit(1)
+    )
+    if bureau is not None:
+        reasons.append("bureau records arrived later")
+    own = select(Evidence.sha256).where(Evidence.submission_id == submission.id)
+    shared = session.scalar(
+        select(Evidence.id)
+        .join(Submission, Submission.id == Evidence.submission_id)
+        .where(
+            Submission.season_id == submission.season_id,
+            Submission.source == "enterprise",
+            Submission.owner_key != submission.owner_key,
+            Submission.id > submission.id,
+            Evidence.sha256.in_(own),
+        )
+        .limit(1)
+    )
+    if shared is not None:
+        reasons.append("another enterprise later sent the same evidence file")
+    return reasons
+
+
 def check_enterprise(
     session: Session, season: Season, enterprise: Enterprise, today: date
 ) -> CheckReport:
-    """Re-check the latest package once; its findings and figures are replaced."""
+    """Verify the latest package: re-check it when later records could change it.
+
+    When nothing that the checks compare against was stored after the package,
+    the result of its check on arrival stands and it is only marked verified.
+    """
     from cycle.scoring import rulebook
     from intake.store import recheck_submission
 
     report = CheckReport(enterprise.credit_code)
     submission = latest_accepted(session, season, enterprise)
     if submission is None or submission.verified_at is not None:
+        return report
+    report.version = submission.version
+    report.rechecked = stale_reasons(session, submission)
+    if not report.rechecked:
+        submission.verified_at = utcnow()
+        ledger.record(
+            session, submission, actor="system:checks", action="submission.verified"
+        )
         return report
     result = recheck_submission(
         session, submission.id, rulebook=rulebook(), today=today
@@ -84,7 +136,6 @@ def check_enterprise(
         session, submission, actor="system:checks", action="submission.verified"
     )
 
-    report.version = submission.version
     report.blocking = sum(d.severity == "blocking" for d in result.defects)
     report.review = len(result.defects) - report.blocking
     report.rules = sorted({d.rule for d in result.defects})
