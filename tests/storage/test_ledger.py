@@ -223,3 +223,31 @@ def test_record_hashes_values_as_stored(engine: Engine) -> None:
     report = _verify(engine)
     assert report.record_problems == []
     assert report.chain_problem is None
+
+
+def test_concurrent_appends_keep_one_chain(db_url: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from storage.db import make_engine as fresh_engine
+
+    engine = fresh_engine(db_url)
+    upgrade_database(engine)
+
+    def append_five(worker: int) -> None:
+        for n in range(5):
+            with Session(engine) as session, session.begin():
+                ledger.append(
+                    session,
+                    actor=f"worker{worker}",
+                    action="test.append",
+                    entity="note",
+                    entity_id=f"{worker}-{n}",
+                    record_hash="0" * 64,
+                )
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(append_five, range(4)))
+    report = _verify(engine)
+    engine.dispose()
+    assert report.entries == 20
+    assert report.chain_problem is None
