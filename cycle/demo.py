@@ -13,9 +13,11 @@ import shutil
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -120,46 +122,97 @@ def _names() -> dict[str, str]:
         return dict(session.execute(select(County.code, County.name)).all())
 
 
-class Player:
-    """Plays the scenario's arrivals and decisions on the days they fall."""
+def _receive(
+    path: str,
+    season: str,
+    received_at: str,
+    source: str,
+    county: str | None,
+    actor: str,
+) -> tuple[bool, bool, list[str]]:
+    """Receive one package; run in a worker process, so it takes plain values."""
+    outcome = receive_package(
+        Path(path),
+        season=season,
+        received_at=datetime.fromisoformat(received_at),
+        source=source,
+        county=county,
+        actor=actor,
+    )
+    return outcome.accepted, outcome.late, sorted({d.rule for d in outcome.defects})
 
-    def __init__(self, scenario: dict[str, Any], folder: Path) -> None:
+
+class Player:
+    """Plays the scenario's arrivals and decisions on the days they fall.
+
+    Packages that arrive on the same day are checked and stored by `workers`
+    processes side by side, as uploads from different enterprises would be; the
+    checks (Great Expectations) are most of the demo's work.
+    """
+
+    def __init__(self, scenario: dict[str, Any], folder: Path, workers: int) -> None:
         self.scenario = scenario
         self.folder = folder
         self.season = scenario["season"]
         self.done: set[str] = set()
         self.references: dict[str, str] = {}
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
+
+    def _receive_all(self, jobs: list[tuple]) -> list[tuple[bool, bool, list[str]]]:
+        if self.workers <= 1 or len(jobs) <= 1:
+            return [_receive(*job) for job in jobs]
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=get_context("spawn")
+            )
+        return list(self.pool.map(_receive, *zip(*jobs, strict=True)))
 
     def deliver(self, day: date) -> list[str]:
         """Submit the bureau records on the first day and each package on its day."""
         notes = []
-        received_at = datetime.combine(day, ARRIVAL_TIME, LOCAL_ZONE)
+        received_at = datetime.combine(day, ARRIVAL_TIME, LOCAL_ZONE).isoformat()
         if "bureaus" not in self.done:
             self.done.add("bureaus")
-            for code, county in self.scenario["counties"].items():
-                outcome = receive_package(
-                    self.folder / county["bureau_records"],
-                    season=self.season,
-                    source="bureau",
-                    county=code,
-                    received_at=received_at,
-                    actor=f"bureau:{code}",
+            jobs = [
+                (
+                    str(self.folder / county["bureau_records"]),
+                    self.season,
+                    received_at,
+                    "bureau",
+                    code,
+                    f"bureau:{code}",
                 )
-                if not outcome.accepted:
-                    rules = sorted({d.rule for d in outcome.defects})
+                for code, county in self.scenario["counties"].items()
+            ]
+            for (_, _, _, _, code, _), (accepted, _, rules) in zip(
+                jobs, self._receive_all(jobs), strict=True
+            ):
+                if not accepted:
                     notes.append(f"bureau records of {code} rejected: {rules}")
-            notes.append("bureau records of 12 counties received")
-        counts: Counter[str] = Counter()
-        for enterprise, package in arrivals_on(self.scenario, day):
-            outcome = receive_package(
-                self.folder / package["path"],
-                season=self.season,
-                received_at=received_at,
-                actor=f"enterprise:{enterprise['credit_code']}",
+            notes.append(f"bureau records of {len(jobs)} counties received")
+        jobs = [
+            (
+                str(self.folder / package["path"]),
+                self.season,
+                received_at,
+                "enterprise",
+                None,
+                f"enterprise:{enterprise['credit_code']}",
             )
+            for enterprise, package in arrivals_on(self.scenario, day)
+        ]
+        counts: Counter[str] = Counter()
+        for accepted, late, _ in self._receive_all(jobs):
             counts["received"] += 1
-            counts["late"] += bool(outcome.late)
-            counts["rejected"] += not outcome.accepted
+            counts["late"] += bool(late)
+            counts["rejected"] += not accepted
         if counts:
             notes.append(
                 f"{counts['received']} packages received"
@@ -318,12 +371,11 @@ def run_demo(
     direct: bool = False,
     settings: Settings | None = None,
     reset: bool = True,
+    workers: int = 2,
 ) -> DemoResult:
     """Run the sample season to final publication and the first follow-ups."""
-    from flows.cycle import evaluation_cycle
     from heateval.settings import get_settings
     from storage.migrate import upgrade_database
-    from tasks.runtime import direct_mode
 
     started = time.perf_counter()
     settings = settings or get_settings()
@@ -335,7 +387,28 @@ def run_demo(
     upgrade_database(get_engine(settings.db_url))
     register_cast(scenario)
     names = _names()
-    player = Player(scenario, samples)
+    player = Player(scenario, samples, workers)
+    try:
+        _play(player, scenario, names, result, echo, direct)
+    finally:
+        player.close()
+    result.events_done = sorted(player.done)
+    result.grades = grade_table()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _play(
+    player: Player,
+    scenario: dict[str, Any],
+    names: dict[str, str],
+    result: DemoResult,
+    echo: Callable[[str], None],
+    direct: bool,
+) -> None:
+    """Walk the calendar until every decision is made and every county finished."""
+    from flows.cycle import evaluation_cycle
+    from tasks.runtime import direct_mode
 
     day = date.fromisoformat(str(scenario["simulation"]["start"]))
     last = date.fromisoformat(str(scenario["simulation"]["end"]))
@@ -367,11 +440,6 @@ def run_demo(
         if player.finished() and set(after.values()) <= FINISHED:
             break
         day += timedelta(days=1)
-
-    result.events_done = sorted(player.done)
-    result.grades = grade_table()
-    result.seconds = time.perf_counter() - started
-    return result
 
 
 def grade_table() -> dict[str, Counter]:
