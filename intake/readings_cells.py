@@ -4,14 +4,15 @@ A cell is one device, household and time bucket as wide as the long-gap limit
 (72 hours by default). The steps, each a DuckDB statement:
 
 1. `readings_parsed`: every row reduced to device and household keys (64-bit
-   hashes of the codes), instant, temperature and class. DuckDB keeps this table
+   hashes of the codes), instant, compliance and class. DuckDB keeps this table
    in its buffer pool and writes it to `temp_directory` beyond `memory_limit`.
 2. `readings_buckets`: counts per cell, plus a 1024-slot bitmap of where in the
    bucket each valid reading falls. When a cell has as many occupied slots as
    readings, no two readings share an instant, so the cell has no duplicates.
    Readings at least bucket/1024 apart (253 seconds for 72 hours) always pass.
 3. `readings_exact`: only for the cells that failed the test, readings grouped
-   by exact instant: duplicates removed, the lowest temperature kept.
+   by exact instant. Copies of an instant count once, and comply only when all
+   of them comply (the lowest temperature counts).
 4. `readings_cells`: the buckets with exact counts where needed.
 
 A gap longer than the bucket width can only lie between two non-empty buckets of
@@ -39,7 +40,7 @@ from intake.readings_source import ReadingsSource
 SLOTS = 1024
 
 
-def parse_statement(classified: str) -> str:
+def parse_statement(classified: str, window: ScanWindow) -> str:
     """Return the statement that stores every row as keys, instant and class."""
     # NOTE: devices and households are identified by a 64-bit hash of their code,
     # so two codes with the same hash would count as one.
@@ -49,7 +50,7 @@ SELECT
     CASE WHEN category = 0 THEN hash(device) END AS device_key,
     CASE WHEN category = 0 THEN hash(household) END AS household_key,
     CASE WHEN category = 0 THEN instant END AS instant,
-    temperature,
+    temperature >= {double(window.threshold)} AS compliant,
     CAST(category AS UTINYINT) AS category
 FROM ({classified})
 """  # noqa: S608
@@ -59,13 +60,12 @@ def bucket_statements(window: ScanWindow) -> list[str]:
     """Return the statements that build `readings_cells` from `readings_parsed`."""
     bucket = f"(instant - {window.start}) // {window.gap}"
     slot = f"(instant - {window.start}) % {window.gap} * {SLOTS} // {window.gap}"
-    compliant = f"temperature >= {double(window.threshold)}"
     return [
         f"""
 CREATE TEMP TABLE readings_buckets AS
 SELECT device_key, household_key, category, {bucket} AS bucket,
     count(*) AS rows,
-    count(*) FILTER (category = 0 AND {compliant}) AS compliant,
+    count(*) FILTER (category = 0 AND compliant) AS compliant,
     min(instant) AS first_instant,
     max(instant) AS last_instant,
     bit_count(bitstring_agg({slot}, 0, {SLOTS - 1}) FILTER (category = 0)) AS slots
@@ -76,7 +76,7 @@ GROUP BY ALL
 CREATE TEMP TABLE readings_exact AS
 WITH instants AS (
     SELECT device_key, household_key, bucket, instant,
-        count(*) AS copies, min(temperature) AS temperature
+        count(*) AS copies, bool_and(compliant) AS compliant
     FROM (
         SELECT *, {bucket} AS bucket FROM readings_parsed WHERE category = 0
     ) AS parsed
@@ -88,7 +88,7 @@ WITH instants AS (
 )
 SELECT device_key, household_key, bucket,
     count(*) AS readings,
-    count(*) FILTER ({compliant}) AS compliant,
+    count(*) FILTER (compliant) AS compliant,
     min(instant) FILTER (copies > 1) AS first_duplicate,
     arg_min(copies, instant) FILTER (copies > 1) AS first_duplicate_copies
 FROM instants
@@ -258,7 +258,7 @@ def run_scan(
     if source.rejects:
         parameters["rejects_limit"] = max_malformed + 1
     classified = classified_query(source, window, source.relation, numbered=False)
-    connection.execute(parse_statement(classified), parameters)
+    connection.execute(parse_statement(classified, window), parameters)
     for statement in bucket_statements(window):
         connection.execute(statement)
     summarise(connection, window, result)
