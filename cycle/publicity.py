@@ -24,6 +24,10 @@ from storage.models import (
 )
 from storage.utcclock import utc_at_local_midnight
 
+# What can send a changed result back to publicity, the first named wins when a
+# round shows changes of several causes.
+CAUSES = ("returned", "appeal", "objection")
+
 
 @dataclass
 class PublicityReport:
@@ -73,13 +77,32 @@ def unpublicised_sheets(
 
 
 def open_window(
-    session: Session, season: Season, cycle: Cycle, today: date, cause: str
+    session: Session, season: Season, cycle: Cycle, today: date, cause: str | None
 ) -> PublicityReport:
-    """Open the next publicity round for every result not yet publicised."""
+    """Open the next publicity round for every result not yet publicised.
+
+    Round 1 opens for a scored county once the committee's review period is
+    over; later rounds for a re-scored county. `cause` None names the cause
+    from the new sheets (objection, appeal or returned). A county with nothing
+    to publicise goes on to its report.
+    """
+    from heateval.settings import get_settings
+
     report = PublicityReport(cycle.county_code)
+    review_days = get_settings().committee_review_days
+    if cycle.stage == Stage.SCORED:
+        if (today - cycle.stage_since).days < review_days:
+            return report
+    elif cycle.stage != Stage.RESCORED:
+        return report
     pending = unpublicised_sheets(session, season, cycle)
     if not pending:
+        move(cycle, Stage.REPORTING, today)
+        report.next_stage = cycle.stage
         return report
+    if cause is None:
+        reasons = {sheet.reason for _, sheet in pending}
+        cause = next((c for c in CAUSES if c in reasons), "objection")
     previous = current_window(session, cycle)
     round_no = 1 if previous is None else previous.round + 1
     window = PublicityWindow(

@@ -34,15 +34,17 @@ def today_or_now(today: date | None) -> date:
 def counties_for(
     stage: StageFlow, season: str, county: str | None, today: date
 ) -> list[str]:
-    """The counties `stage` should run for: the one asked for, or every one due.
+    """Return the counties `stage` runs for: those due, or the one asked for if due.
 
-    An admin's re-run of one county runs it even when nothing is due, which is a
-    no-op for a finished stage.
+    An admin's re-run of a stage for one county runs only when the stage is due
+    for it, so a re-run of a finished stage, or of one whose waiting period is
+    not over, changes nothing.
     """
-    if county is not None:
-        return [county]
     with session_scope() as session:
-        return due_counties(session, get_season(session, season), stage, today)
+        due = due_counties(session, get_season(session, season), stage, today)
+    if county is not None:
+        return [county] if county in due else []
+    return due
 
 
 def outcome_of(call: Any) -> tuple[Any, BaseException | None]:

@@ -38,14 +38,11 @@ def _county_step(name: str, step: Any) -> Any:
             season_row = get_season(session, season)
             cycle = get_cycle(session, season_row, county)
             report = step(session, season_row, cycle, today)
-            return (
-                asdict(report)
-                if hasattr(report, "__dataclass_fields__")
-                else {
-                    "county": county,
-                    "notices": report,
-                }
-            )
+            if isinstance(report, dict):
+                return report
+            if hasattr(report, "__dataclass_fields__"):
+                return asdict(report)
+            return {"county": county, "notices": report}
 
     body.__name__ = name.replace("-", "_")
     body.__doc__ = f"Run the {name} step for one county."
@@ -67,7 +64,7 @@ open_publicity = _county_step(
 open_republicity = _county_step(
     "open-republicity",
     lambda s, season, cycle, today: publicity.open_window(
-        s, season, cycle, today, "changed"
+        s, season, cycle, today, None
     ),
 )
 close_publicity = _county_step("close-publicity", publicity.close_window)
