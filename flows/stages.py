@@ -23,7 +23,14 @@ from flows.common import (
 )
 from tasks import steps
 from tasks.plans import enterprises_to_check, enterprises_to_score, rescores_due
-from tasks.runtime import Progress, artifact_key, run_step, stage_logger, table_artifact
+from tasks.runtime import (
+    Progress,
+    artifact_key,
+    describe_error,
+    run_step,
+    stage_logger,
+    table_artifact,
+)
 
 Result = dict[str, Any]
 
@@ -105,7 +112,7 @@ def evidence_checks(
             )
             progress.step()
             if error is not None:
-                failures.append(f"{credit_code}: {error}")
+                failures.append(f"{credit_code}: {describe_error(error)}")
             else:
                 checked.append(result)
         table_artifact(
@@ -143,7 +150,7 @@ def scoring(
             )
             progress.step()
             if error is not None:
-                failures.append(f"{credit_code}: {error}")
+                failures.append(f"{credit_code}: {describe_error(error)}")
             else:
                 sheets.append(result)
         table_artifact(
@@ -174,7 +181,7 @@ def open_publicity(
                 partial(run_step, steps.score, season, code, credit_code, "committee")
             )
             if error is not None:
-                failures.append(f"{credit_code}: {error}")
+                failures.append(f"{credit_code}: {describe_error(error)}")
         problems[code] = failures
         if failures:
             continue
@@ -210,7 +217,7 @@ def objections(
                 partial(run_step, steps.rescore_objection, season, code, reference)
             )
             if error is not None:
-                failures.append(f"{reference}: {error}")
+                failures.append(f"{reference}: {describe_error(error)}")
         # Go on to re-publicity or reporting once no verdict is outstanding.
         results[code] = run_step(steps.settle_objections, season, code, today)
         problems[code] = failures
@@ -278,7 +285,7 @@ def final_publication(
                 )
             )
             if error is not None:
-                failures.append(f"{credit_code}: {error}")
+                failures.append(f"{credit_code}: {describe_error(error)}")
         # Render the county's announcement, then close publication for the county.
         run_step(steps.render_final, season, code, today)
         results[code] = run_step(steps.finish_publication, season, code, today)

@@ -111,6 +111,18 @@ class Progress:
 
 
 TRANSIENT = (OperationalError, TimeoutError, ConnectionError)
+MAX_ERROR_TEXT = 300
+
+
+def describe_error(error: BaseException) -> str:
+    """Return one short line for an error: its type and message, without SQL dumps.
+
+    A SQLAlchemy error's text carries the whole statement and its parameters;
+    the driver's own message (`orig`) is what an operator needs.
+    """
+    origin = getattr(error, "orig", None) or error
+    text = str(origin).strip().splitlines()[0] if str(origin).strip() else ""
+    return f"{type(origin).__name__}: {text}"[:MAX_ERROR_TEXT]
 
 
 def is_transient(error: BaseException | None) -> bool:
