@@ -25,10 +25,12 @@ def demo(
     for key, value in QUIET_PREFECT.items():
         os.environ.setdefault(key, value)
 
+    from cycle.demo import reset_home
     from heateval.settings import get_settings, reset_settings
     from notifications.capture import CaptureServer
 
     settings = get_settings()
+    reset_home(settings)
     capture = CaptureServer(settings.capture_dir, host="127.0.0.1", port=0)
     port = capture.start()
     try:
@@ -44,7 +46,7 @@ def demo(
         typer.echo(
             f"heateval demo: season 2025-2026, 12 counties, home {settings.home}"
         )
-        result = run_demo(typer.echo, direct=direct, settings=settings)
+        result = run_demo(typer.echo, direct=direct, settings=settings, reset=False)
         report = _publish(settings)
     finally:
         capture.stop()
