@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from cycle.notify import notify
 from cycle.stages import Stage
+from heateval.settings import get_settings
+from publication.query import final_url, public_link
 from storage.models import (
     County,
     CreditRecord,
@@ -78,7 +80,9 @@ def publish_city(session: Session, season: Season, today: date) -> dict:
             "published_on": today,
             "grade_counts": {g: grades.get(g, 0) for g in "ABCD"},
             "counties": counties,
-            "result_link": f"final/{season.label}/city.html",
+            "result_link": public_link(
+                final_url(season.label, None), get_settings().public_site_url
+            ),
         },
     )
     return {"published": True, "content_hash": document.content_hash}

@@ -16,6 +16,9 @@ from cycle.people import authorise
 from cycle.scoring import latest_sheet
 from cycle.setup import get_season
 from cycle.stages import Stage
+from heateval.settings import get_settings
+from publication.letters import letter_path
+from publication.query import public_link
 from rules.legal_calendar import rectification_deadline
 from storage import ledger
 from storage.models import (
@@ -125,7 +128,10 @@ def publish_enterprise(
         "grade": sheet.grade,
         "published_on": today,
         "follow_ups": kinds,
-        "archive_link": f"archive/enterprises/{enterprise.credit_code}.html",
+        "archive_link": public_link(
+            letter_path(season.label, enterprise.credit_code),
+            get_settings().public_site_url,
+        ),
     }
     if sheet.grade in ("C", "D"):
         deadline = rectification_deadline(today, sheet.grade)

@@ -13,6 +13,8 @@ from cycle.intake_stage import county_enterprises, move
 from cycle.notify import notify
 from cycle.scoring import latest_sheet
 from cycle.stages import Stage
+from heateval.settings import get_settings
+from publication.query import public_link, publicity_url
 from rules.legal_calendar import publicity_end
 from storage.models import (
     Cycle,
@@ -86,8 +88,6 @@ def open_window(
     from the new sheets (objection, appeal or returned). A county with nothing
     to publicise goes on to its report.
     """
-    from heateval.settings import get_settings
-
     report = PublicityReport(cycle.county_code)
     review_days = get_settings().committee_review_days
     if cycle.stage == Stage.SCORED:
@@ -138,8 +138,10 @@ def open_window(
             "window_opens": window.opens_on,
             "window_closes": window.closes_on,
             "enterprise_count": len(pending),
-            "notice_link": f"publicity/{season.label}/{cycle.county_code}/"
-            f"round-{round_no}.html",
+            "notice_link": public_link(
+                publicity_url(season.label, cycle.county_code, round_no),
+                get_settings().public_site_url,
+            ),
         },
     )
     render_publicity(session, season, cycle.county_code, round_no)

@@ -57,13 +57,20 @@ def _county_steps(
 
 
 def _flat(result: Any) -> dict[str, Any]:
+    """One artifact table row: lists joined, dates and other values as text."""
     if not isinstance(result, dict):
         return {"result": str(result)}
-    return {
-        k: ", ".join(map(str, v)) if isinstance(v, list) else v
-        for k, v in result.items()
-        if k != "county"
-    }
+    row: dict[str, Any] = {}
+    for key, value in result.items():
+        if key == "county":
+            continue
+        if isinstance(value, list):
+            row[key] = ", ".join(map(str, value))
+        elif value is None or isinstance(value, (bool, int, float, str)):
+            row[key] = value
+        else:
+            row[key] = str(value)
+    return row
 
 
 @flow(name=StageFlow.OPEN_INTAKE.value, flow_run_name=stage_run_name)

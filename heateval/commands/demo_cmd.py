@@ -64,7 +64,9 @@ def demo(
     typer.echo("")
     typer.echo(f"simulated days run: {result.days_run}, in {result.seconds:.0f} s")
     typer.echo(f"database:     {settings.db_url}")
-    typer.echo(f"publication:  {settings.publication_dir / 'index.html'} ({report})")
+    typer.echo(
+        f"publication:  {settings.publication_dir / 'site' / 'index.html'} ({report})"
+    )
     typer.echo(f"captured mail: {settings.capture_dir} ({mails} messages)")
     typer.echo("next: heateval status --season 2025-2026")
 
