@@ -47,9 +47,9 @@ def parse_statement(classified: str, window: ScanWindow) -> str:
     return f"""
 CREATE TEMP TABLE readings_parsed AS
 SELECT
-    CASE WHEN category = 0 THEN hash(device) END AS device_key,
-    CASE WHEN category = 0 THEN hash(household) END AS household_key,
-    CASE WHEN category = 0 THEN instant END AS instant,
+    hash(device) AS device_key,
+    hash(household) AS household_key,
+    instant,
     temperature >= {double(window.threshold)} AS compliant,
     CAST(category AS UTINYINT) AS category
 FROM ({classified})
@@ -63,7 +63,8 @@ def bucket_statements(window: ScanWindow) -> list[str]:
     return [
         f"""
 CREATE TEMP TABLE readings_buckets AS
-SELECT device_key, household_key, category, {bucket} AS bucket,
+SELECT device_key, household_key, category,
+    CASE WHEN category = 0 THEN {bucket} END AS bucket,
     count(*) AS rows,
     count(*) FILTER (category = 0 AND compliant) AS compliant,
     min(instant) AS first_instant,
@@ -102,7 +103,9 @@ SELECT b.device_key, b.household_key, b.category, b.bucket, b.rows,
     coalesce(e.compliant, b.compliant) AS compliant,
     b.first_instant, b.last_instant, e.first_duplicate, e.first_duplicate_copies
 FROM readings_buckets AS b
-LEFT JOIN readings_exact AS e USING (device_key, household_key, bucket)
+LEFT JOIN readings_exact AS e
+    ON b.category = 0 AND b.device_key = e.device_key
+    AND b.household_key = e.household_key AND b.bucket = e.bucket
 """,
         "DROP TABLE readings_parsed",
     ]

@@ -127,6 +127,8 @@ def collect_examples(
     result: ScanResult,
 ) -> None:
     """Fill `result.examples` with the first rows of each class that has rows."""
+    # row_number() OVER () follows file order only while DuckDB preserves it.
+    connection.execute("SET preserve_insertion_order = true")
     numbered = classified_query(source, window, source.examples_relation, numbered=True)
     for category, name in CATEGORY_NAMES.items():
         if getattr(result, name):

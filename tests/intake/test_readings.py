@@ -283,6 +283,23 @@ def test_out_of_range_examples_give_line_and_value(tmp_path: Path) -> None:
     assert example.severity is Severity.REVIEW
 
 
+def test_example_line_numbers_in_a_large_file(tmp_path: Path) -> None:
+    # Large enough for DuckDB to read the file in parallel chunks.
+    lines = ["device_id,household,timestamp,temperature"]
+    for index in range(300_000):
+        minute = index % 60
+        hour = index // 60 % 24
+        day = 1 + index // 1440 % 9
+        value = "99" if index == 250_000 else "20"
+        lines.append(
+            f"d{index % 50},h1,2025-11-0{day} {hour:02d}:{minute:02d}:00,{value}"
+        )
+    path = tmp_path / "r.csv"
+    path.write_text("\n".join(lines) + "\n")
+    [example] = examples(analyse(path), "readings.out_of_range")
+    assert example.row == 250_002
+
+
 def test_many_bad_rows_give_one_summary_and_five_examples(tmp_path: Path) -> None:
     rows = [["d1", "h1", f"2025-11-01 {hour:02d}:00:00", "99"] for hour in range(20)]
     report = analyse(write_csv(tmp_path / "r.csv", rows))
@@ -305,6 +322,19 @@ def test_season_window_edges(tmp_path: Path) -> None:
     assert report.outside_season == 3
     assert report.readings_valid == 2
     assert report.duplicates == 1
+
+
+def test_extreme_timestamps_are_outside_or_unparseable(tmp_path: Path) -> None:
+    rows = [
+        ["d1", "h1", "294246-01-01 00:00:00", "20"],
+        ["d1", "h1", "-290000-01-01 00:00:00", "20"],
+        ["d1", "h1", "infinity", "20"],
+        ["d1", "h1", "2025-11-01 01:00:00", "20"],
+    ]
+    report = analyse(write_csv(tmp_path / "r.csv", rows))
+    assert report.outside_season == 2
+    assert report.unparseable == 1
+    assert report.readings_valid == 1
 
 
 def test_outside_season_example_quotes_the_text(tmp_path: Path) -> None:
