@@ -174,6 +174,8 @@ class SyntheticSeason:
     keys: tuple[str, ...]
     ids: dict[str, int] = field(default_factory=dict)
     mail: Any = None  # the capture SMTP server the cycle flow sends to
+    # Values a module-scoped fixture records while it plays the season, by name
+    facts: dict[str, Any] = field(default_factory=dict)
 
     @property
     def codes(self) -> dict[str, str]:
@@ -416,7 +418,8 @@ def run_stage(stage: Any, today: date, county: str | None = COUNTY) -> dict[str,
     """Run one stage flow's function in direct mode, as of `today`.
 
     With `county=None` the flow runs for every county it is due for, as the cycle
-    flow calls it. With a county it runs for that county, as an admin's re-run.
+    flow calls it. With a county it runs for that county only, and only when the
+    stage is due there, as an admin's re-run does.
     """
     from flows.stages import STAGE_FLOWS
     from tasks.runtime import direct_mode

@@ -35,12 +35,18 @@ SECOND_REPORT = date(2026, 6, 16)
 
 
 def _escalations(season) -> list[tuple[int, date, str, list[str]]]:
-    from storage.models import Escalation
+    """The fixture county's reports to the city, oldest first."""
+    from storage.models import Cycle, Escalation
 
     with season.session() as session:
+        rows = session.scalars(
+            select(Escalation)
+            .join(Cycle, Cycle.id == Escalation.cycle_id)
+            .where(Cycle.county_code == COUNTY)
+            .order_by(Escalation.attempt)
+        )
         return [
-            (e.attempt, e.submitted_on, e.status, e.returned_enterprises)
-            for e in session.scalars(select(Escalation).order_by(Escalation.attempt))
+            (e.attempt, e.submitted_on, e.status, e.returned_enterprises) for e in rows
         ]
 
 
@@ -66,13 +72,17 @@ def test_county_reported_notice_to_city(season):
 
 
 def test_work_summary_counts_grades(season):
-    from storage.models import Escalation
+    from storage.models import Cycle, Escalation
 
     drive_to_publicity(season)
     advance(REPORTED_ON)
 
     with season.session() as session:
-        summary = session.scalar(select(Escalation.summary))
+        summary = session.scalar(
+            select(Escalation.summary)
+            .join(Cycle, Cycle.id == Escalation.cycle_id)
+            .where(Cycle.county_code == COUNTY)
+        )
     assert "A级1家，B级0家，C级1家，D级1家" in summary
 
 
@@ -87,7 +97,7 @@ def test_no_report_while_window_open(season):
 
 @pytest.fixture(scope="module")
 def held(tmp_path_factory, templates):
-    """An objection open from 23 May to 1 July holds the report past 15 June.
+    """An objection open from 23 May to 1 July keeps the report back past 15 June.
 
     Every day from 29 May to 14 July on which a stage is due here runs the cycle
     flow; the county reports on 1 July, after the objection is rejected.
@@ -143,7 +153,7 @@ def test_reported_county_gets_no_reminder(season):
 
 
 def _return_a_and_c(season) -> None:
-    """Report on 29 May; the city returns A and C on 1 June; C is adjusted."""
+    """Report on 29 May. The city returns A and C on 1 June, then C is adjusted."""
     drive_to_city_review(season)
     city_review(
         "return", RETURNED_ON, reasons="室温数据与投诉记录不符", keys=("A", "C")
@@ -213,6 +223,7 @@ def test_changed_result_publicised_again(season):
             )
         ).all()
         assert (window.opens_on, window.closes_on) == (RESCORED_ON, ROUND2_CLOSES)
+        assert window.cause == "returned"
     assert shown == [season.ids["C"]]
     assert season.sent_to("republicity_opened") == {
         "c@enterprise.example.cn": 1,

@@ -1,8 +1,8 @@
 """Final publication: the credit archive, follow-up by grade, notices, refusals.
 
-The city confirms on 1 June 2026 and the county publishes the same day, so a
-grade-D order is due 60 days later (31 July, a Friday) and a grade-C order 90
-days later (30 August is a Sunday, so 31 August).
+The city confirms on 1 June 2026 and the county publishes the same day. A
+grade-D order is then due 60 days later, on Friday 31 July. A grade-C order is
+due 90 days later, and because 30 August is a Sunday that is 31 August.
 """
 
 from __future__ import annotations
@@ -143,6 +143,28 @@ def test_rerun_publication_changes_nothing(four_grades):
     assert four_grades.cycle_stage() == "follow_up"
 
 
+def test_publish_step_rerun_adds_nothing(four_grades):
+    from storage.models import CreditRecord, FollowUp, RectificationOrder
+    from tasks import steps
+    from tasks.runtime import direct_mode, run_step
+
+    drive_to_follow_up(four_grades, PUBLISHED_ON)
+    notices = len(four_grades.notices())
+
+    with direct_mode():
+        opened = [
+            run_step(steps.publish_enterprise, SEASON, COUNTY, code, date(2026, 6, 2))
+            for code in four_grades.codes.values()
+        ]
+
+    assert opened == [[], [], [], []]
+    with four_grades.session() as session:
+        assert len(session.scalars(select(CreditRecord.id)).all()) == 4
+        assert len(session.scalars(select(FollowUp.id)).all()) == 4
+        assert len(session.scalars(select(RectificationOrder.id)).all()) == 2
+    assert len(four_grades.notices()) == notices
+
+
 def _register_late_enterprise(season) -> str:
     from cycle.setup import register_enterprise
 
@@ -185,7 +207,7 @@ def test_final_stage_names_unscored_enterprise(season):
         run_stage(StageFlow.FINAL_PUBLICATION, PUBLISHED_ON)
 
 
-def test_unscored_enterprise_holds_county(season):
+def test_unscored_enterprise_blocks_county(season):
     from storage.models import CreditRecord
 
     drive_to_city_review(season)

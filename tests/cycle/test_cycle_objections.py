@@ -15,11 +15,13 @@ from tests.cycle.support import (
     COUNTY,
     ROUND1_CLOSES,
     ROUND1_OPENS,
+    THREE,
     advance,
     decide_objection,
     drive_to_publicity,
     expected_sheet,
     file_objection,
+    season_at,
 )
 
 OBJECTOR = "zhang@resident.example.cn"
@@ -125,7 +127,7 @@ def test_late_objection_answered_at_once(season):
     assert {n.context["verdict"] for n in verdicts} == {"late"}
 
 
-def test_late_objection_holds_nothing_up(season):
+def test_late_objection_blocks_nothing(season):
     drive_to_publicity(season)
     file_objection("A", CLOSE_DAY)
 
@@ -167,58 +169,73 @@ def test_refused_attempt_kept(season):
         ]
 
 
-def _upheld_after_close(season, kind: str = "objection", filed_by: str = "热用户张某"):
+def _uphold_after_close(season, kind: str, filed_by: str) -> None:
     """File on 23 May, let the window close on 29 May, uphold C6.1=0 on 1 June."""
     drive_to_publicity(season)
     summary = file_objection("A", date(2026, 5, 23), kind=kind, filed_by=filed_by)
+    season.facts["reference"] = summary["reference"]
     advance(CLOSE_DAY)
-    stage_after_close = season.cycle_stage()
+    season.facts["stage_after_close"] = season.cycle_stage()
     decide_objection(summary["reference"], "upheld", VERDICT_DAY, changes=("C6.1=0",))
     advance(VERDICT_DAY)
-    return summary["reference"], stage_after_close
 
 
-def test_open_objection_holds_county_after_close(season):
-    _, stage_after_close = _upheld_after_close(season)
+def _played(tmp_path_factory, templates, kind: str, filed_by: str):
+    from notifications.capture import CaptureServer
 
-    assert stage_after_close == "objections"
+    folder = tmp_path_factory.mktemp(kind)
+    with (
+        CaptureServer(folder / "mail") as server,
+        season_at(folder, templates[THREE], THREE, server.port) as season,
+    ):
+        _uphold_after_close(season, kind, filed_by)
+    return season
 
 
-def test_upheld_objection_adds_version(season):
-    reference, _ = _upheld_after_close(season)
+@pytest.fixture(scope="module")
+def upheld(tmp_path_factory, templates):
+    """A resident's objection to A, upheld on 1 June after round 1 closed."""
+    return _played(tmp_path_factory, templates, "objection", "热用户张某")
 
-    sheets = season.sheets("A")
+
+@pytest.fixture(scope="module")
+def appeal_upheld(tmp_path_factory, templates):
+    """A's own appeal, upheld on 1 June after round 1 closed."""
+    return _played(tmp_path_factory, templates, "appeal", "红山区第一热力有限公司")
+
+
+def test_open_objection_keeps_county_waiting(upheld):
+    assert upheld.facts["stage_after_close"] == "objections"
+
+
+def test_upheld_objection_adds_version(upheld):
+    sheets = upheld.sheets("A")
     assert [(s.version, s.reason) for s in sheets] == [(1, "initial"), (2, "objection")]
     assert sheets[1].final == expected_sheet("A", (("C6.1", "0"),)).final
     assert sheets[0].final == expected_sheet("A").final
-    assert _objection(season, reference).rescored_sheet_id == sheets[1].id
+    objection = _objection(upheld, upheld.facts["reference"])
+    assert objection.rescored_sheet_id == sheets[1].id
 
 
-def test_upheld_objection_opens_round_two(season):
-    _upheld_after_close(season)
-
-    assert _windows(season) == [
-        (1, ROUND1_OPENS, ROUND1_CLOSES, sorted(season.ids.values())),
+def test_upheld_objection_opens_round_two(upheld):
+    assert _windows(upheld) == [
+        (1, ROUND1_OPENS, ROUND1_CLOSES, sorted(upheld.ids.values())),
         # 1 June + 7 days is Monday 8 June, a working day.
-        (2, VERDICT_DAY, date(2026, 6, 8), [season.ids["A"]]),
+        (2, VERDICT_DAY, date(2026, 6, 8), [upheld.ids["A"]]),
     ]
-    assert season.cycle_stage() == "publicity"
+    assert upheld.cycle_stage() == "publicity"
 
 
-def test_upheld_verdict_notice_carries_new_total(season):
-    _upheld_after_close(season)
-
-    verdicts = season.notices("objection_verdict")
+def test_upheld_verdict_notice_carries_new_total(upheld):
+    verdicts = upheld.notices("objection_verdict")
     new_total = str(expected_sheet("A", (("C6.1", "0"),)).final)
     assert len(verdicts) == 4
     assert {n.context["verdict"] for n in verdicts} == {"upheld"}
     assert {n.context["new_total"] for n in verdicts} == {new_total}
 
 
-def test_republicity_notice_to_changed_enterprise(season):
-    _upheld_after_close(season)
-
-    notices = season.notices("republicity_opened")
+def test_republicity_notice_to_changed_enterprise(upheld):
+    notices = upheld.notices("republicity_opened")
     assert sorted(n.recipient_address for n in notices) == [
         "a@enterprise.example.cn",
         "heating@hongshan.chifeng.example.cn",
@@ -228,18 +245,10 @@ def test_republicity_notice_to_changed_enterprise(season):
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tasks/steps.py open_republicity always passes cause 'changed', which "
-    "neither PublicityWindow.cause nor the labels in notifications/render.py "
-    "and publication/views.py know; the mail reads '因changed'",
-)
-def test_round_two_cause_names_objection(season):
+def test_round_two_cause_names_objection(upheld):
     from notifications.render import render_notice
 
-    _upheld_after_close(season)
-
-    notice = season.notices("republicity_opened")[0]
+    notice = upheld.notices("republicity_opened")[0]
     text = render_notice("republicity_opened", notice.context).text
     assert notice.context["cause"] == "objection"
     assert "changed" not in text
@@ -325,32 +334,28 @@ def test_appeal_reply_days_are_a_setting(season, monkeypatch):
     assert summary["reply_due"] == "2026-06-01"
 
 
-def test_upheld_appeal_rescored(season):
-    _upheld_after_close(season, kind="appeal", filed_by="红山区第一热力有限公司")
-
-    sheets = season.sheets("A")
+def test_upheld_appeal_rescored(appeal_upheld):
+    sheets = appeal_upheld.sheets("A")
     assert [(s.version, s.reason) for s in sheets] == [(1, "initial"), (2, "appeal")]
     assert sheets[1].final == expected_sheet("A", (("C6.1", "0"),)).final
 
 
-def test_upheld_appeal_publicised_again(season):
-    _upheld_after_close(season, kind="appeal", filed_by="红山区第一热力有限公司")
+def test_upheld_appeal_publicised_again(appeal_upheld):
+    rounds = [(w[0], w[3]) for w in _windows(appeal_upheld)]
 
-    assert [(w[0], w[3]) for w in _windows(season)][1:] == [(2, [season.ids["A"]])]
-    assert season.cycle_stage() == "publicity"
+    assert rounds[1:] == [(2, [appeal_upheld.ids["A"]])]
+    assert appeal_upheld.cycle_stage() == "publicity"
 
 
-def test_upheld_appeal_replied(season):
-    _upheld_after_close(season, kind="appeal", filed_by="红山区第一热力有限公司")
-
-    replies = season.notices("appeal_reply")
+def test_upheld_appeal_replied(appeal_upheld):
+    replies = appeal_upheld.notices("appeal_reply")
     assert sorted(n.recipient_address for n in replies) == [
         "a@enterprise.example.cn",
         "committee1@hongshan.example.cn",
         "committee2@hongshan.example.cn",
     ]
     assert {n.context["verdict"] for n in replies} == {"upheld"}
-    assert season.notices("objection_verdict") == []
+    assert appeal_upheld.notices("objection_verdict") == []
 
 
 def test_appeal_after_report_late(season):

@@ -2,8 +2,8 @@
 
 The county publishes on 1 June 2026. D's order is due 31 July (reminders 14 and 3
 days before: 17 and 28 July); C's order is due 31 August (17 and 28 August).
-Past a deadline the order stays open and the bureau and the committee are asked
-weekly for the check; only a recorded check fails an order.
+Past a deadline the order stays open, and the bureau and the committee are
+asked weekly for the check. Only a recorded check fails an order.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from sqlalchemy import select
 
 from cycle.stages import StageFlow
 from tests.cycle.support import (
+    COUNTY,
+    SEASON,
     THREE,
     advance_when_due,
     check_rectification,
@@ -48,9 +50,11 @@ def followed(tmp_path_factory, templates):
         drive_to_follow_up(season, PUBLISHED_ON)
         advance_when_due(date(2026, 6, 2), C_RECTIFIED_ON)
         check_rectification("C", "rectified", C_RECTIFIED_ON)
-        season.ran = advance_when_due(C_RECTIFIED_ON, D_FAILED_ON - timedelta(days=1))
+        season.facts["ran"] = advance_when_due(
+            C_RECTIFIED_ON, D_FAILED_ON - timedelta(days=1)
+        )
         check_rectification("D", "failed", D_FAILED_ON)
-        season.ran += advance_when_due(D_FAILED_ON, date(2026, 9, 10))
+        season.facts["ran"] += advance_when_due(D_FAILED_ON, date(2026, 9, 10))
     return season
 
 
@@ -102,7 +106,7 @@ def test_check_requested_weekly_after_deadline(followed):
 
 
 def test_cycle_ran_on_reminder_and_check_days(followed):
-    assert followed.ran == [
+    assert followed.facts["ran"] == [
         date(2026, 7, 17),
         date(2026, 7, 28),
         date(2026, 8, 1),
@@ -178,11 +182,16 @@ def test_overdue_order_stays_open(season):
 
 
 def test_open_on_deadline_day(season):
+    from tasks import steps
+    from tasks.runtime import direct_mode, run_step
+
     drive_to_follow_up(season, PUBLISHED_ON)
 
-    run_stage(StageFlow.RECTIFICATION, D_DEADLINE)
+    with direct_mode():
+        run_step(steps.follow_up_orders, SEASON, COUNTY, D_DEADLINE)
 
     assert _orders(season)["D"] == ("open", None)
+    assert season.notices("rectification_check_due") == []
     assert season.cycle_stage() == "follow_up"
 
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from sqlalchemy import select
 
 from cycle.stages import StageFlow
 from tests.cycle.support import (
     CODES,
+    COUNTY,
     INTAKE_CLOSED,
     ROUND1_CLOSES,
     ROUND1_OPENS,
+    SEASON,
     adjust,
     advance,
     drive_to_scored,
@@ -62,6 +63,23 @@ def test_rescoring_adds_no_version(season):
         assert len(session.scalars(select(LedgerEntry.seq)).all()) == entries
 
 
+def test_score_step_rerun_unchanged(season):
+    from tasks import steps
+    from tasks.runtime import direct_mode, run_step
+
+    drive_to_scored(season)
+
+    with direct_mode():
+        outcomes = [
+            run_step(steps.score, SEASON, COUNTY, CODES[key], "initial")
+            for key in season.keys
+        ]
+
+    assert [(o["version"], o["changed"]) for o in outcomes] == [(1, False)] * 3
+    for key in season.keys:
+        assert len(season.sheets(key)) == 1
+
+
 def test_publicity_waits_for_review_days(season):
     drive_to_scored(season)
 
@@ -86,17 +104,24 @@ def test_review_days_are_a_setting(season, monkeypatch):
     assert season.cycle_stage() == "publicity"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cycle/publicity.py open_window checks neither the stage nor the "
-    "review period, and flows/common.py counties_for skips is_due when a county "
-    "is named, so an admin's run of open-publicity opens round 1 at once",
-)
 def test_named_county_publicity_waits_for_review(season):
     drive_to_scored(season)
 
     run_stage(StageFlow.OPEN_PUBLICITY, date(2026, 5, 18))
 
+    assert season.cycle_stage() == "scored"
+
+
+def test_publicity_step_waits_for_review(season):
+    from tasks import steps
+    from tasks.runtime import direct_mode, run_step
+
+    drive_to_scored(season)
+
+    with direct_mode():
+        report = run_step(steps.open_publicity, SEASON, COUNTY, date(2026, 5, 20))
+
+    assert report["round"] is None
     assert season.cycle_stage() == "scored"
 
 

@@ -1,0 +1,120 @@
+"""Season status: each county's stage and next deadline, in Python and on the CLI."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from tests.cycle.support import (
+    COUNTY,
+    INTAKE_DEADLINE,
+    INTAKE_OPENS,
+    REPORT_DUE,
+    ROUND1_CLOSES,
+    SEASON,
+    advance,
+    drive_to_publicity,
+    drive_to_scored,
+    file_objection,
+)
+
+
+def _status(season) -> dict[str, object]:
+    from cycle.status import season_status
+
+    with season.session() as session:
+        return {row.county: row for row in season_status(session, SEASON)}
+
+
+def test_status_lists_every_county(season):
+    rows = _status(season)
+
+    assert len(rows) == 12
+    assert list(rows) == sorted(rows)
+
+
+def test_status_before_intake(season):
+    row = _status(season)[COUNTY]
+
+    assert row.stage == "not_opened"
+    assert row.next_deadline == INTAKE_DEADLINE
+    assert row.next_deadline_is == "intake deadline"
+    assert row.enterprises == 3
+
+
+def test_status_during_intake(season):
+    advance(INTAKE_OPENS)
+
+    rows = _status(season)
+
+    assert (rows[COUNTY].stage, rows[COUNTY].since) == ("intake", INTAKE_OPENS)
+    assert rows[COUNTY].next_deadline == INTAKE_DEADLINE
+    # 150421's season ends on 20 April, so its intake closes after 20 May.
+    assert (rows["150421"].stage, rows["150421"].next_deadline) == (
+        "not_opened",
+        date(2026, 5, 20),
+    )
+
+
+def test_status_while_scored(season):
+    drive_to_scored(season)
+
+    row = _status(season)[COUNTY]
+
+    assert (row.stage, row.since) == ("scored", date(2026, 5, 16))
+    assert (row.next_deadline, row.next_deadline_is) == (
+        REPORT_DUE,
+        "report to the city due",
+    )
+
+
+def test_status_during_publicity(season):
+    drive_to_publicity(season)
+    file_objection("A", date(2026, 5, 23))
+
+    row = _status(season)[COUNTY]
+
+    assert row.stage == "publicity"
+    assert row.next_deadline == ROUND1_CLOSES
+    assert row.next_deadline_is == "publicity round 1 closes"
+    assert row.open_objections == 1
+    assert row.published == 0
+
+
+def test_status_cli_json_matches(season):
+    from typer.testing import CliRunner
+
+    from heateval.cli import app
+
+    drive_to_publicity(season)
+    expected = [row.model_dump(mode="json") for row in _status(season).values()]
+
+    result = CliRunner().invoke(app, ["status", "--season", SEASON, "--json"])
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == expected
+
+
+def test_status_cli_names_deadline(season):
+    from typer.testing import CliRunner
+
+    from heateval.cli import app
+
+    drive_to_publicity(season)
+
+    result = CliRunner().invoke(app, ["status", "--season", SEASON, "--json"])
+
+    rows = {row["county"]: row for row in json.loads(result.output)}
+    assert rows[COUNTY]["stage"] == "publicity"
+    assert rows[COUNTY]["next_deadline"] == "2026-05-28"
+
+
+def test_status_cli_unknown_season(season):
+    from typer.testing import CliRunner
+
+    from heateval.cli import app
+
+    result = CliRunner().invoke(app, ["status", "--season", "2030-2031", "--json"])
+
+    assert result.exit_code == 2
+    assert "season 2030-2031 is not set up" in result.output
