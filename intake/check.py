@@ -50,6 +50,7 @@ class CheckInputs:
     bureau: BureauRecords | None = None
     registered_credit_code: str | None = None
     registered_type: str | None = None
+    registered_county: str | None = None
     county_enterprises: frozenset[str] | None = None
     other_evidence: dict[str, frozenset[str]] = field(default_factory=dict)
 
@@ -165,6 +166,13 @@ def check_package(
         inputs = inputs(parsed, season, county)
     inputs = inputs or CheckInputs()
 
+    if (
+        source == "enterprise"
+        and inputs.registered_county is not None
+        and inputs.registered_county != county
+    ):
+        # The same rule that storing applies, so `check` and `submit` agree.
+        result.defects.append(county_mismatch(parsed, inputs.registered_county, county))
     context = _context(parsed, inputs, season, county, today, rulebook, source)
     result.defects.extend(_run_checks(parsed, context))
 
@@ -336,3 +344,21 @@ def _inspections_for(
         return None
     credit_code = parsed.identity.get("credit_code") or ""
     return inspection_counts(inputs.bureau.inspections, credit_code)
+
+
+def county_mismatch(parsed: ParsedPackage, registered: str, county: str) -> Defect:
+    """Build the defect of a workbook naming another county than the register."""
+    frame = parsed.tables["identity"]
+    return Defect(
+        file=str(frame.attrs["file"]),
+        sheet=frame.attrs["sheet"],
+        row=frame.attrs["rows"].get("county"),
+        column="county",
+        value=county,
+        rule="enterprise.county_mismatch",
+        severity=Severity.BLOCKING,
+        message=(
+            f"该企业登记在 {registered}，但申报表填写的所属旗县区是 {county}。请核对；"
+            "如企业确已变更所属旗县区，请联系县级供热主管部门。"
+        ),
+    )

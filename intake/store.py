@@ -36,7 +36,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from intake.archive import ArchiveLimits, ReceivedPackage, open_package
-from intake.check import BureauRecords, CheckInputs, CheckResult, check_package
+from intake.check import (
+    BureauRecords,
+    CheckInputs,
+    CheckResult,
+    check_package,
+    county_mismatch,
+)
 from intake.defects import Defect, Severity
 from intake.filestore import put_bytes, put_file
 from intake.package import ParsedPackage, Source
@@ -413,35 +419,9 @@ def _register_enterprise(session: Session, parsed: ParsedPackage, county: str) -
         return enterprise
     if enterprise.county_code != county:
         raise _RejectedInTransaction(
-            [
-                _identity_defect(
-                    parsed,
-                    "county",
-                    county,
-                    "enterprise.county_mismatch",
-                    f"该企业登记在 {enterprise.county_code}，"
-                    f"但申报表填写的所属旗县区是 {county}。请核对；"
-                    "如企业确已变更所属旗县区，请联系县级供热主管部门。",
-                )
-            ]
+            [county_mismatch(parsed, enterprise.county_code, county)]
         )
     return enterprise
-
-
-def _identity_defect(
-    parsed: ParsedPackage, key: str, value: str, rule: str, message: str
-) -> Defect:
-    frame = parsed.tables["identity"]
-    return Defect(
-        file=str(frame.attrs["file"]),
-        sheet=frame.attrs["sheet"],
-        row=frame.attrs["rows"].get(key),
-        column=key,
-        value=value,
-        rule=rule,
-        severity=Severity.BLOCKING,
-        message=message,
-    )
 
 
 def _stored_file(session: Session, sha256: str, size: int, media_type: str) -> None:
@@ -579,6 +559,7 @@ def inputs_from_session(
         if enterprise is not None:
             inputs.registered_credit_code = enterprise.credit_code
             inputs.registered_type = enterprise.type
+            inputs.registered_county = enterprise.county_code
     if season is None:
         return inputs
 

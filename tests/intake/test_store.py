@@ -16,6 +16,7 @@ import storage.models  # noqa: F401  (registers every table)
 from heateval.settings import get_settings
 from intake.filestore import stored_path
 from intake.store import submit_package
+from rules.rulebook import load_rulebook
 from storage.base import Base
 from storage.db import make_engine, session_scope
 from storage.migrate import load_reference_data
@@ -184,9 +185,36 @@ def test_county_mismatch_rejected(tmp_path, db):
             )
         )
     outcome = submit(build_enterprise_package(tmp_path / "pkg"), db)
+    mismatches = [d for d in outcome.defects if d.rule == "enterprise.county_mismatch"]
     assert outcome.accepted is False
-    assert outcome.defects[-1].rule == "enterprise.county_mismatch"
+    assert len(mismatches) == 1
+    assert mismatches[0].value == COUNTY
     assert count(db, Submission) == 0
+
+
+def test_check_reports_county_mismatch(tmp_path, db):
+    from intake.check import check_path
+    from intake.sniff import ArchiveLimits
+    from intake.store import lookup_inputs
+
+    with session_scope(db) as session:
+        session.add(
+            Enterprise(
+                credit_code=CREDIT_CODE, name="x", county_code="150403", type="heating"
+            )
+        )
+    result = check_path(
+        build_enterprise_package(tmp_path / "pkg"),
+        source="enterprise",
+        season=None,
+        county=None,
+        rulebook=load_rulebook(),
+        limits=ArchiveLimits.from_settings(get_settings()),
+        inputs=lambda parsed, season, county: lookup_inputs(db, parsed, season, county),
+    )
+    rules = {d.rule for d in result.defects}
+    assert result.accepted is False
+    assert "enterprise.county_mismatch" in rules
 
 
 def test_bureau_records_stored_and_reconciled(tmp_path, db):
