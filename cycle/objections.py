@@ -34,7 +34,7 @@ def clean_text(value: str, what: str, limit: int) -> str:
     """Strip control characters and outer space; reject blank or over-long text."""
     text = _CONTROL.sub("", value).strip()
     if not text:
-        raise CycleError(f"{what} is missing; an objection must be written and signed")
+        raise CycleError(f"{what} is missing; write it out, it is kept on record")
     if len(text) > limit:
         raise CycleError(f"{what} is {len(text)} characters; the limit is {limit}")
     return text
@@ -65,12 +65,15 @@ def parse_changes(pairs: list[str]) -> list[SubItemChange]:
         sub_item, sep, points = pair.partition("=")
         if not sep:
             raise CycleError(f"{pair!r} is not SUB_ITEM=POINTS, e.g. C1.4=0.5")
+        text = points.strip()
         try:
-            value = Decimal(points.strip())
+            value = Decimal(text)
         except InvalidOperation:
-            raise CycleError(
-                f"points {points!r} in {pair!r} are not a number"
-            ) from None
+            raise CycleError(f"points {text!r} are not a number") from None
+        if not value.is_finite() or value < 0:
+            raise CycleError(f"points {text!r} must be a number of 0 or more")
+        if value != value.quantize(Decimal("0.01")):
+            raise CycleError(f"points {text!r} have more than two decimal places")
         changes.append(SubItemChange(sub_item.strip(), value))
     return changes
 
@@ -180,6 +183,18 @@ def file_objection(
 
     cycle = get_cycle(session, season, enterprise.county_code)
     window = current_window(session, cycle)
+    if window is None or filed_on < window.opens_on:
+        raise CycleError(
+            f"the results of {enterprise.credit_code} are not publicised yet; "
+            f"{'objections' if kind == 'objection' else 'appeals'} are taken from the "
+            "day the publicity window opens"
+        )
+    if kind == "appeal" and filed_by not in (enterprise.name, enterprise.credit_code):
+        raise CycleError(
+            f"an appeal is filed by the evaluated enterprise itself "
+            f"({enterprise.name}, {enterprise.credit_code}); {filed_by!r} may file "
+            "an objection instead"
+        )
     shown = (
         window is not None
         and session.scalar(

@@ -127,10 +127,36 @@ def register_enterprise(
     return enterprise
 
 
+def _checked_email(email: str) -> str:
+    """Return `email` stripped, or raise naming it when it cannot receive mail."""
+    from notifications.headers import InvalidAddressError, parse_address
+
+    email = email.strip()
+    try:
+        parse_address(email)
+    except InvalidAddressError as error:
+        raise CycleError(f"e-mail {email!r} is invalid: {error}; correct it") from None
+    return email
+
+
 def register_person(
-    session: Session, *, name: str, role: str, county: str | None, email: str = ""
+    session: Session,
+    *,
+    name: str,
+    role: str,
+    county: str | None,
+    email: str | None = None,
 ) -> Person:
-    """Register someone who may record decisions for a county (or the city)."""
+    """Register someone who may record decisions for a county (or the city).
+
+    Registering a person again updates their e-mail when one is given and keeps
+    it otherwise.
+    """
+    name = " ".join(name.split())
+    if not name:
+        raise CycleError("the person's name is missing; give it with --name")
+    if len(name) > 64:
+        raise CycleError(f"name {name!r} is {len(name)} characters; the limit is 64")
     if role not in ROLES:
         raise CycleError(f"role {role!r} is invalid; use one of {', '.join(ROLES)}")
     if role == "committee" and county is None:
@@ -139,15 +165,18 @@ def register_person(
         county = None
     else:
         county_by_code(county)
+    if email is not None:
+        email = _checked_email(email)
     person = session.scalar(
         select(Person).where(
             Person.name == name, Person.role == role, Person.county_code == county
         )
     )
     if person is None:
-        person = Person(name=name, role=role, county_code=county, email=email)
+        person = Person(name=name, role=role, county_code=county, email=email or "")
         session.add(person)
-    person.email = email
+    elif email is not None:
+        person.email = email
     person.active = True
     session.flush()
     return person

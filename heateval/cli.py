@@ -43,4 +43,21 @@ for module in (
 
 def main() -> None:
     """Entry point of the `heateval` console script."""
-    app()
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    try:
+        app()
+    except (OperationalError, ProgrammingError) as error:
+        text = str(getattr(error, "orig", error))
+        if "no such table" not in text and "does not exist" not in text:
+            raise
+        from heateval.settings import get_settings
+        from storage.db import display_url
+
+        typer.echo(
+            f"error: the database at {display_url(get_settings().db_url)} has no "
+            f"heateval tables ({text.splitlines()[0]}); run `heateval db upgrade` "
+            "first",
+            err=True,
+        )
+        raise SystemExit(2) from None

@@ -83,3 +83,8 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def display_url(url: str) -> str:
+    """Return `url` with any password hidden, for messages."""
+    return make_url(url).render_as_string(hide_password=True)

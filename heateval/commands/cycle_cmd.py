@@ -130,7 +130,10 @@ def add_person(
         str, typer.Option("--role", help="committee, city_reviewer or operator")
     ],
     county: Annotated[str | None, typer.Option("--county")] = None,
-    email: Annotated[str, typer.Option("--email")] = "",
+    email: Annotated[
+        str | None,
+        typer.Option("--email", help="Address for notices; kept if omitted."),
+    ] = None,
 ) -> None:
     """Register a committee member (per county), a city reviewer or an operator."""
     from cycle.errors import CycleError
@@ -142,7 +145,8 @@ def add_person(
             person = register_person(
                 session, name=name, role=role, county=county, email=email
             )
-            typer.echo(f"registered {person.name} as {person.role} {county or ''}")
+            where = f" of county {person.county_code}" if person.county_code else ""
+            typer.echo(f"registered {person.name} as {person.role}{where}")
     except (CycleError, KeyError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
