@@ -67,6 +67,7 @@ READ_ERRORS = (
     duckdb.InvalidInputException,
     duckdb.IOException,
     duckdb.ConversionException,
+    duckdb.OutOfRangeException,  # e.g. a Parquet timestamp in the year 290000
 )
 ONE_MICROSECOND = timedelta(microseconds=1)
 OFFSET_CHECK_MARGIN = timedelta(days=2)
@@ -268,7 +269,7 @@ def analyse_readings(
 
     Returns:
         The report. A file that cannot be read gives a report with zero counts
-        and one blocking defect; it never raises for bad file content.
+        and one blocking defect instead of an exception.
 
     Raises:
         ValueError: season_end before season_start, a threshold that is not a

@@ -91,8 +91,8 @@ class DefectBuilder:
         return self.defects
 
     def _summary(self, rule: str, text: str, examples: int) -> None:
-        shown = f"以下列出前 {examples} 例。" if examples else ""
-        self.add(rule, f"{text}{shown}")
+        listed = f"以下列出前 {examples} 例。" if examples else ""
+        self.add(rule, f"{text}{listed}")
 
     def _malformed(self, scan: ScanResult) -> None:
         if scan.too_many_malformed:

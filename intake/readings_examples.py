@@ -1,8 +1,8 @@
 """Find example rows, with their row numbers, for the defects of a readings scan.
 
 The main scan only counts. This pass reads the file again with numbered rows and
-stops at the first few rows of each class (a LIMIT query per class), so it is
-cheap when defects occur early in the file and costs at most one streaming read
+stops at the first few rows of each class, one LIMIT query per class. It is cheap
+when defects occur early in the file and costs at most one single-threaded read
 per class otherwise. It runs only for the classes that have rows.
 
 The SQL is assembled from integers and fixed fragments; the path is a parameter.
