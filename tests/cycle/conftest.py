@@ -49,6 +49,7 @@ def _season(
     mail_server: object,
 ) -> Iterator[SyntheticSeason]:
     from storage.db import dispose_engines
+    from storage.ledger import verify
 
     built = build_season(
         tmp_path,
@@ -59,7 +60,11 @@ def _season(
     )
     built.mail = mail_server
     yield built
+    # Whatever the test did, the audit ledger must still match every record.
+    with built.session() as session:
+        report = verify(session)
     dispose_engines()
+    assert report.intact, (report.chain_problem, report.record_problems)
 
 
 @pytest.fixture

@@ -194,10 +194,22 @@ class SyntheticSeason:
         with session_scope(self.url) as session:
             yield session
 
-    def deliver(self, key: str, day: date, *, verified: bool = True) -> int:
-        """Store an accepted package of `key` received on `day` and return its id."""
+    def deliver(
+        self,
+        key: str,
+        day: date,
+        *,
+        verified: bool = True,
+        figures_of: str | None = None,
+    ) -> int:
+        """Store an accepted package of `key` received on `day` and return its id.
+
+        `figures_of` names another grade's figures to send instead of `key`'s own.
+        """
         with self.session() as session:
-            return add_submission(session, self.ids[key], day, verified=verified)
+            return add_submission(
+                session, self.ids[key], day, verified=verified, figures_of=figures_of
+            )
 
     def cycle_stage(self) -> str:
         """The county's stage now."""
@@ -241,7 +253,12 @@ class SyntheticSeason:
 
 
 def add_submission(
-    session: Session, enterprise_id: int, day: date, *, verified: bool = True
+    session: Session,
+    enterprise_id: int,
+    day: date,
+    *,
+    verified: bool = True,
+    figures_of: str | None = None,
 ) -> int:
     """Insert an accepted package with its verified figures, as intake would store it.
 
@@ -259,7 +276,7 @@ def add_submission(
     enterprise = session.get(Enterprise, enterprise_id)
     season = get_season(session, SEASON)
     key = next(k for k, code in CODES.items() if code == enterprise.credit_code)
-    figures = figures_for(key).model_dump(mode="json")
+    figures = figures_for(figures_of or key).model_dump(mode="json")
     version = (
         session.scalar(
             select(func.max(Submission.version)).where(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from cycle.stages import StageFlow
@@ -16,6 +17,7 @@ from tests.cycle.support import (
     SEASON,
     adjust,
     advance,
+    drive_to_publicity,
     drive_to_scored,
     expected_sheet,
     run_stage,
@@ -204,3 +206,40 @@ def test_adjustment_credit_code_in_ledger(season):
             select(LedgerEntry.detail).where(LedgerEntry.action == "adjustment.created")
         ).all()
     assert details == [f"{CODES['A']} C6.1=0"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="cycle/scoring.py latest_figures takes the newest VerifiedFigures "
+    "whatever Submission.verified_at says, so a package sent after the checks "
+    "stage verified the county replaces the verified figures when open-publicity "
+    "re-scores, and the unverified result is publicised",
+)
+def test_package_after_checks_not_scored(season):
+    drive_to_scored(season)
+    season.deliver("A", date(2026, 5, 18), verified=False, figures_of="D")
+
+    advance(ROUND1_OPENS)
+
+    assert [s.version for s in season.sheets("A")] == [1]
+    assert season.sheets("A")[0].final == expected_sheet("A").final
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="cycle/decisions.py adjust_sub_item accepts an adjustment in any stage, "
+    "but only the review periods (stage scored, or returned for a returned "
+    "enterprise) re-score it; one recorded during publicity is on the ledger "
+    "yet never reaches the published result",
+)
+def test_adjustment_during_publicity_rejected(season):
+    from cycle.errors import CycleError
+    from storage.models import Adjustment
+
+    drive_to_publicity(season)
+
+    with pytest.raises(CycleError):
+        adjust("A", "C6.1", "0")
+
+    with season.session() as session:
+        assert session.scalars(select(Adjustment.id)).all() == []
