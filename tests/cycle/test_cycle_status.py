@@ -13,6 +13,7 @@ from tests.cycle.support import (
     ROUND1_CLOSES,
     SEASON,
     advance,
+    drive_to_follow_up,
     drive_to_publicity,
     drive_to_scored,
     file_objection,
@@ -79,6 +80,16 @@ def test_status_during_publicity(season):
     assert row.next_deadline_is == "publicity round 1 closes"
     assert row.open_objections == 1
     assert row.published == 0
+
+
+def test_status_after_publication(season):
+    drive_to_follow_up(season, date(2026, 6, 1))
+
+    row = _status(season)[COUNTY]
+
+    assert (row.stage, row.since) == ("follow_up", date(2026, 6, 1))
+    assert (row.next_deadline, row.next_deadline_is) == (None, None)
+    assert row.published == 3
 
 
 def test_status_cli_json_matches(season):
