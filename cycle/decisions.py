@@ -24,8 +24,9 @@ from cycle.objections import (
     find_enterprise,
 )
 from cycle.people import authorise, record_rejection
-from cycle.reporting import record_city_review
-from cycle.setup import get_season
+from cycle.reporting import latest_escalation, record_city_review
+from cycle.setup import get_cycle, get_season
+from cycle.stages import Stage
 from rules.figures import Figures
 from storage import ledger
 from storage.db import session_scope
@@ -49,6 +50,33 @@ def run_decision(
         raise
 
 
+# Stages in which the committee's own changes still reach the result: before and
+# during scoring and its review period, and after the city returned the county
+# (for the enterprises it named). Later, a change goes through an objection or
+# appeal verdict, which is publicised again.
+CHANGEABLE_STAGES = frozenset({Stage.CHECKING, Stage.SCORING, Stage.SCORED})
+
+
+def _check_changeable(session: Session, season, enterprise) -> None:
+    """Raise unless a committee change to `enterprise` can still reach its result."""
+    cycle = get_cycle(session, season, enterprise.county_code)
+    if cycle.stage in CHANGEABLE_STAGES:
+        return
+    if cycle.stage == Stage.RETURNED:
+        escalation = latest_escalation(session, cycle)
+        if escalation and enterprise.credit_code in escalation.returned_enterprises:
+            return
+        raise CycleError(
+            f"the city returned county {cycle.county_code} for other enterprises, "
+            f"not {enterprise.credit_code}; its result stands"
+        )
+    raise CycleError(
+        f"county {cycle.county_code} is in stage {cycle.stage}: the results are "
+        "publicised or reported, so a change now goes through an objection or "
+        "appeal verdict (`heateval objection decide --set ...`)"
+    )
+
+
 def adjust_sub_item(
     session: Session,
     *,
@@ -69,6 +97,7 @@ def adjust_sub_item(
         county=enterprise.county_code,
         action=f"adjust {sub_item} of {enterprise.credit_code}",
     )
+    _check_changeable(session, season, enterprise)
     from cycle.objections import parse_changes
 
     change: SubItemChange = parse_changes([f"{sub_item}={points}"])[0]
@@ -106,6 +135,7 @@ def correct_figure(
         county=enterprise.county_code,
         action=f"correct {field} of {enterprise.credit_code}",
     )
+    _check_changeable(session, season, enterprise)
     # Validate the corrected value the way the engine will read it.
     probe = {"enterprise_type": enterprise.type, "households_served": 1, field: value}
     try:

@@ -52,6 +52,8 @@ def latest_figures(session: Session, season: Season, enterprise: Enterprise) -> 
         .where(
             VerifiedFigures.enterprise_id == enterprise.id,
             VerifiedFigures.season_id == season.id,
+            # Only packages the checks stage verified; one sent later waits for it.
+            Submission.verified_at.is_not(None),
         )
         .order_by(Submission.version.desc())
         .limit(1)

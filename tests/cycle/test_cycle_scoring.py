@@ -208,13 +208,6 @@ def test_adjustment_credit_code_in_ledger(season):
     assert details == [f"{CODES['A']} C6.1=0"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cycle/scoring.py latest_figures takes the newest VerifiedFigures "
-    "whatever Submission.verified_at says, so a package sent after the checks "
-    "stage verified the county replaces the verified figures when open-publicity "
-    "re-scores, and the unverified result is publicised",
-)
 def test_package_after_checks_not_scored(season):
     drive_to_scored(season)
     season.deliver("A", date(2026, 5, 18), verified=False, figures_of="D")
@@ -225,13 +218,6 @@ def test_package_after_checks_not_scored(season):
     assert season.sheets("A")[0].final == expected_sheet("A").final
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cycle/decisions.py adjust_sub_item accepts an adjustment in any stage, "
-    "but only the review periods (stage scored, or returned for a returned "
-    "enterprise) re-score it; one recorded during publicity is on the ledger "
-    "yet never reaches the published result",
-)
 def test_adjustment_during_publicity_rejected(season):
     from cycle.errors import CycleError
     from storage.models import Adjustment
