@@ -50,11 +50,13 @@ def run_decision(
         raise
 
 
-# Stages in which the committee's own changes still reach the result: before and
-# during scoring and its review period, and after the city returned the county
-# (for the enterprises it named). Later, a change goes through an objection or
+# Stages in which the committee's own changes still reach the result: from
+# intake through scoring and its review period, and after the city returned the
+# county (for the enterprises it named). Later, a change goes through an objection or
 # appeal verdict, which is publicised again.
-CHANGEABLE_STAGES = frozenset({Stage.CHECKING, Stage.SCORING, Stage.SCORED})
+CHANGEABLE_STAGES = frozenset(
+    {Stage.INTAKE, Stage.CHECKING, Stage.SCORING, Stage.SCORED}
+)
 
 
 def _check_changeable(session: Session, season, enterprise) -> None:
