@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session
 from cycle.publicity import current_window
 from cycle.setup import get_season
 from cycle.stages import Stage
-from storage.models import County, CreditRecord, Cycle, Enterprise, Objection
+from storage.models import (
+    County,
+    CreditRecord,
+    Cycle,
+    Enterprise,
+    Objection,
+    RectificationOrder,
+)
 
 
 class CountyStatus(BaseModel):
@@ -36,7 +43,20 @@ def _next_deadline(session: Session, cycle: Cycle) -> tuple[date | None, str | N
         window = current_window(session, cycle)
         if window is not None:
             return window.closes_on, f"publicity round {window.round} closes"
-    if stage in (Stage.CONFIRMED, Stage.FOLLOW_UP, Stage.CLOSED, Stage.CITY_REVIEW):
+    if stage == Stage.FOLLOW_UP:
+        deadline = session.scalar(
+            select(func.min(RectificationOrder.deadline))
+            .join(Enterprise, Enterprise.id == RectificationOrder.enterprise_id)
+            .where(
+                RectificationOrder.season_id == cycle.season_id,
+                RectificationOrder.status == "open",
+                Enterprise.county_code == cycle.county_code,
+            )
+        )
+        if deadline is not None:
+            return deadline, "rectification deadline"
+        return None, None
+    if stage in (Stage.CONFIRMED, Stage.CLOSED, Stage.CITY_REVIEW):
         return None, None
     return cycle.report_due, "report to the city due"
 

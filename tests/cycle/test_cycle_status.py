@@ -87,8 +87,13 @@ def test_status_after_publication(season):
 
     row = _status(season)[COUNTY]
 
+    from rules.legal_calendar import rectification_deadline
+
+    # D's order (the shorter period) falls due first: 60 days after 1 June.
     assert (row.stage, row.since) == ("follow_up", date(2026, 6, 1))
-    assert (row.next_deadline, row.next_deadline_is) == (None, None)
+    assert row.next_deadline == rectification_deadline(date(2026, 6, 1), "D")
+    assert row.next_deadline == date(2026, 7, 31)
+    assert row.next_deadline_is == "rectification deadline"
     assert row.published == 3
 
 
