@@ -89,7 +89,7 @@ def adjust_sub_item(
     reason: str,
     member: str,
 ) -> dict[str, Any]:
-    """A committee member sets a judgement-based sub-item, with a reason."""
+    """Set a judgement-based sub-item for a committee member, with the reason."""
     season = get_season(session, season_label)
     enterprise = find_enterprise(session, credit_code)
     person = authorise(
@@ -125,7 +125,7 @@ def correct_figure(
     reason: str,
     member: str,
 ) -> dict[str, Any]:
-    """A committee member corrects a verified figure, e.g. falsified materials found."""
+    """Correct a verified figure for a committee member, e.g. falsified materials."""
     if field not in Figures.model_fields or field == "enterprise_type":
         raise CycleError(f"{field!r} is not a figure that can be corrected")
     season = get_season(session, season_label)
@@ -175,7 +175,7 @@ __all__ = [
 
 
 def objection_summary(objection: Any) -> dict[str, Any]:
-    """The fields of an objection a person acting needs to see."""
+    """Return the fields of an objection that the person acting needs to see."""
     return {
         "reference": objection.reference,
         "kind": objection.kind,

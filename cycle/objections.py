@@ -158,9 +158,9 @@ def file_objection(
 ) -> Objection:
     """Record a written objection (anyone) or appeal (the enterprise itself).
 
-    Filing the same text again returns the first record. An objection outside
-    every publicity window of the enterprise's result is recorded and answered as
-    late.
+    Filing the same text again returns the first record. One filed before the
+    enterprise's result is publicised is rejected; one filed after its window
+    closed is recorded and answered as late.
     """
     if kind not in ("objection", "appeal"):
         raise CycleError(f"kind {kind!r} is invalid; use objection or appeal")

@@ -35,7 +35,7 @@ def rulebook():
 
 @dataclass(frozen=True)
 class ScoreOutcome:
-    """What scoring one enterprise did: the current sheet and whether it is new."""
+    """Outcome of scoring one enterprise: the current sheet and whether it is new."""
 
     sheet_id: int
     version: int

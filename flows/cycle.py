@@ -39,8 +39,8 @@ def _due(season: str, today: date) -> dict[str, list[str]]:
 def _run_stage(stage_flow: Any, season: str, today: date) -> tuple[bool, str | None]:
     """Run a due stage's body inside the cycle run; return (ok, error).
 
-    The body runs as part of this flow run, its steps as this run's task runs,
-    rather than as a subflow: a synchronous subflow costs Prefect 3.9 about a
+    The body runs as part of this flow run, and its steps as this run's task runs.
+    It is not a subflow, because a synchronous subflow costs Prefect 3.9.1 about a
     second to stop its heartbeat thread, and a day can run several stages. The
     same stage runs as a flow run of its own when an admin starts its deployment.
     """
