@@ -16,9 +16,11 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 demo: $(STAMP)
+	bash scripts/system-packages.sh
 	$(VENV)/bin/heateval demo
 
 test: $(STAMP)
+	bash scripts/system-packages.sh --browser
 	$(VENV)/bin/python -m pytest
 
 lint: $(STAMP)
