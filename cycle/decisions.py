@@ -190,3 +190,15 @@ def as_date(value: date | str | None) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(value)
+
+
+def objection_county(reference: str) -> str | None:
+    """Return the county of objection `reference`, for logging a refused verdict."""
+    from sqlalchemy import select
+
+    from storage.models import Objection
+
+    with session_scope() as session:
+        return session.scalar(
+            select(Objection.county_code).where(Objection.reference == reference)
+        )

@@ -75,7 +75,8 @@ def decide_objection(
         )
         return decisions.objection_summary(objection)
 
-    return decisions.run_decision(f"decide {reference}", member, None, decide)
+    county = decisions.objection_county(reference)
+    return decisions.run_decision(f"decide {reference}", member, county, decide)
 
 
 @flow(name="decide-appeal", flow_run_name="decide-appeal {reference}")

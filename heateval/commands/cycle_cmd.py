@@ -228,7 +228,7 @@ def decide_objection(
     result = _decide(
         f"decide {reference}",
         member,
-        None,
+        decisions.objection_county(reference),
         lambda session: decisions.objection_summary(
             decisions.decide_objection(
                 session,
