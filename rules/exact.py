@@ -104,7 +104,24 @@ def _float_as_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
     return loader.construct_scalar(node)
 
 
+def _mapping_without_repeats(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
+    """Build a mapping, rejecting a key written twice (YAML keeps the last silently)."""
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise ValueError(
+                f"key {key!r} appears twice (line {key_node.start_mark.line + 1}); "
+                "keep one value"
+            )
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
 _ExactLoader.add_constructor("tag:yaml.org,2002:float", _float_as_text)
+_ExactLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_repeats
+)
 
 
 def load_exact_yaml(text: str) -> Any:
@@ -116,6 +133,21 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number that can be scored; write a finite value")
 
 
+def _object_without_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"key {key!r} appears twice; keep one value")
+        result[key] = value
+    return result
+
+
 def load_exact_json(text: str) -> Any:
-    """Parse JSON with non-integer numbers as Decimals; reject NaN and Infinity."""
-    return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+    """Parse JSON with non-integer numbers as Decimals; reject NaN, Infinity and
+    keys written twice."""
+    return json.loads(
+        text,
+        parse_float=Decimal,
+        parse_constant=_reject_constant,
+        object_pairs_hook=_object_without_repeats,
+    )
