@@ -23,10 +23,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from cycle import decisions
+from cycle import actions
 from cycle.advance import anything_due
 from cycle.errors import CycleError
-from cycle.objections import parse_changes
 from cycle.receive import receive_package
 from cycle.scenario import SAMPLE_SEASON, anchor_day, arrivals_on, load_scenario
 from cycle.setup import (
@@ -238,111 +237,71 @@ class Player:
         action = event["action"]
         season = self.season
         code = event.get("enterprise")
-        county = event.get("county")
         if action == "objection":
-            summary = decisions.run_decision(
-                f"file {event['kind']}",
-                event["filed_by"],
-                None,
-                lambda s: decisions.objection_summary(
-                    decisions.file_objection(
-                        s,
-                        season_label=season,
-                        credit_code=code,
-                        kind=event["kind"],
-                        filed_by=event["filed_by"],
-                        contact=event["contact"],
-                        grounds=event["grounds"],
-                        filed_on=day,
-                    )
-                ),
+            summary = actions.file_objection(
+                season=season,
+                credit_code=code,
+                kind=event["kind"],
+                filed_by=event["filed_by"],
+                contact=event["contact"],
+                grounds=event["grounds"],
+                filed_on=day,
             )
             self.references[event["reference"]] = summary["reference"]
             return f"{event['kind']} {summary['reference']} filed ({summary['status']})"
         if action == "objection_verdict":
             reference = self.references[event["reference"]]
-            changes = [
-                f"{a['sub_item']}={a['points']}" for a in event.get("adjustments", [])
-            ]
-            decisions.run_decision(
-                f"decide {reference}",
-                event["by"],
-                county,
-                lambda s: decisions.decide_objection(
-                    s,
-                    reference=reference,
-                    verdict=event["status"],
-                    reason=event["reason"],
-                    member=event["by"],
-                    decided_on=day,
-                    changes=parse_changes(changes),
-                ),
+            actions.decide_objection(
+                reference=reference,
+                verdict=event["status"],
+                reason=event["reason"],
+                member=event["by"],
+                decided_on=day,
+                sub_items=[
+                    f"{a['sub_item']}={a['points']}"
+                    for a in event.get("adjustments", [])
+                ],
             )
             return f"{reference} {event['status']}"
         if action == "committee_adjustment":
-            decisions.run_decision(
-                f"adjust {event['sub_item']}",
-                event["by"],
-                county,
-                lambda s: decisions.adjust_sub_item(
-                    s,
-                    season_label=season,
-                    credit_code=code,
-                    sub_item=event["sub_item"],
-                    points=event["points"],
-                    reason=event["reason"],
-                    member=event["by"],
-                ),
+            actions.adjust_sub_item(
+                season=season,
+                credit_code=code,
+                sub_item=event["sub_item"],
+                points=event["points"],
+                reason=event["reason"],
+                member=event["by"],
             )
             return f"{code} {event['sub_item']} set to {event['points']}"
         if action == "falsified_materials":
-            decisions.run_decision(
-                "correct falsified_materials",
-                event["by"],
-                county,
-                lambda s: decisions.correct_figure(
-                    s,
-                    season_label=season,
-                    credit_code=code,
-                    field="falsified_materials",
-                    value=str(event["value"]).lower(),
-                    reason=event["reason"],
-                    member=event["by"],
-                ),
+            actions.correct_figure(
+                season=season,
+                credit_code=code,
+                field="falsified_materials",
+                value=str(event["value"]).lower(),
+                reason=event["reason"],
+                member=event["by"],
             )
             return f"{code} found to have falsified materials"
         if action == "city_review":
-            decision = "confirm" if event["status"] == "confirmed" else "return"
-            decisions.run_decision(
-                f"{decision} county",
-                event["by"],
-                county,
-                lambda s: decisions.record_city_review(
-                    s,
-                    season_label=season,
-                    county=county,
-                    decision=decision,
-                    reviewer=event["by"],
-                    decided_on=day,
-                    reasons=event.get("reasons", ""),
-                    enterprises=event.get("enterprises", []),
-                ),
+            actions.city_review(
+                season=season,
+                county=event["county"],
+                decision="confirm" if event["status"] == "confirmed" else "return",
+                reviewer=event["by"],
+                decided_on=day,
+                reasons=event.get("reasons", ""),
+                enterprises=event.get("enterprises", []),
             )
-            return f"city {event['status']} {county}"
+            return f"city {event['status']} {event['county']}"
         if action == "rectification_check":
-            decisions.run_decision(
-                "rectification check",
-                event["by"],
-                county,
-                lambda s: decisions.record_rectification_check(
-                    s,
-                    season_label=season,
-                    credit_code=code,
-                    outcome=event["outcome"],
-                    member=event["by"],
-                    checked_on=day,
-                    note=event["note"],
-                ),
+            actions.rectification_check(
+                season=season,
+                credit_code=code,
+                outcome=event["outcome"],
+                member=event["by"],
+                note=event["note"],
+                checked_on=day,
             )
             return f"{code} rectification {event['outcome']}"
         raise CycleError(f"event {event['id']}: unknown action {action!r}")

@@ -1,7 +1,7 @@
 """Decision flows: what people record, with typed parameters for the UI's run form.
 
-Each one names the person acting, who must be registered for the county and role;
-anyone else is refused and the attempt is kept on file.
+Each one names the person acting, who must be registered for the county and role.
+Anyone else is rejected, and the attempt is kept on file.
 """
 
 from __future__ import annotations
@@ -12,16 +12,8 @@ from typing import Any, Literal
 
 from prefect import flow
 
-from cycle import decisions
-from cycle.objections import find_enterprise, parse_changes
+from cycle import actions
 from flows.common import today_or_now
-
-
-def _county_of(credit_code: str) -> str:
-    from storage.db import session_scope
-
-    with session_scope() as session:
-        return find_enterprise(session, credit_code).county_code
 
 
 @flow(name="file-objection", flow_run_name="file-objection {season} {credit_code}")
@@ -35,21 +27,15 @@ def file_objection(
     filed_on: date | None = None,
 ) -> dict[str, Any]:
     """Record a written objection (anyone) or an appeal (the enterprise itself)."""
-
-    def decide(session: Any) -> dict[str, Any]:
-        objection = decisions.file_objection(
-            session,
-            season_label=season,
-            credit_code=credit_code,
-            kind=kind,
-            filed_by=filed_by,
-            contact=contact,
-            grounds=grounds,
-            filed_on=today_or_now(filed_on),
-        )
-        return decisions.objection_summary(objection)
-
-    return decisions.run_decision(f"file {kind}", filed_by, None, decide)
+    return actions.file_objection(
+        season=season,
+        credit_code=credit_code,
+        kind=kind,
+        filed_by=filed_by,
+        contact=contact,
+        grounds=grounds,
+        filed_on=today_or_now(filed_on),
+    )
 
 
 @flow(name="decide-objection", flow_run_name="decide-objection {reference}")
@@ -62,21 +48,14 @@ def decide_objection(
     decided_on: date | None = None,
 ) -> dict[str, Any]:
     """Record the committee's verdict on an objection; `sub_items` like C1.4=0.5."""
-
-    def decide(session: Any) -> dict[str, Any]:
-        objection = decisions.decide_objection(
-            session,
-            reference=reference,
-            verdict=verdict,
-            reason=reason,
-            member=member,
-            decided_on=today_or_now(decided_on),
-            changes=parse_changes(sub_items or []),
-        )
-        return decisions.objection_summary(objection)
-
-    county = decisions.objection_county(reference)
-    return decisions.run_decision(f"decide {reference}", member, county, decide)
+    return actions.decide_objection(
+        reference=reference,
+        verdict=verdict,
+        reason=reason,
+        member=member,
+        decided_on=today_or_now(decided_on),
+        sub_items=sub_items,
+    )
 
 
 @flow(name="decide-appeal", flow_run_name="decide-appeal {reference}")
@@ -89,8 +68,13 @@ def decide_appeal(
     decided_on: date | None = None,
 ) -> dict[str, Any]:
     """Record the committee's decision on an enterprise's appeal."""
-    return decide_objection.fn(
-        reference, verdict, reason, member, sub_items, decided_on
+    return actions.decide_objection(
+        reference=reference,
+        verdict=verdict,
+        reason=reason,
+        member=member,
+        decided_on=today_or_now(decided_on),
+        sub_items=sub_items,
     )
 
 
@@ -104,20 +88,13 @@ def adjust_sub_item(
     member: str,
 ) -> dict[str, Any]:
     """Set a judgement-based sub-item within its bounds, with a mandatory reason."""
-    county = _county_of(credit_code)
-    return decisions.run_decision(
-        f"adjust {sub_item}",
-        member,
-        county,
-        lambda session: decisions.adjust_sub_item(
-            session,
-            season_label=season,
-            credit_code=credit_code,
-            sub_item=sub_item,
-            points=points,
-            reason=reason,
-            member=member,
-        ),
+    return actions.adjust_sub_item(
+        season=season,
+        credit_code=credit_code,
+        sub_item=sub_item,
+        points=points,
+        reason=reason,
+        member=member,
     )
 
 
@@ -126,20 +103,13 @@ def correct_figure(
     season: str, credit_code: str, field: str, value: str, reason: str, member: str
 ) -> dict[str, Any]:
     """Correct a verified figure, e.g. falsified_materials=true after review."""
-    county = _county_of(credit_code)
-    return decisions.run_decision(
-        f"correct {field}",
-        member,
-        county,
-        lambda session: decisions.correct_figure(
-            session,
-            season_label=season,
-            credit_code=credit_code,
-            field=field,
-            value=value,
-            reason=reason,
-            member=member,
-        ),
+    return actions.correct_figure(
+        season=season,
+        credit_code=credit_code,
+        field=field,
+        value=value,
+        reason=reason,
+        member=member,
     )
 
 
@@ -157,21 +127,15 @@ def city_review_decision(
     decided_on: date | None = None,
 ) -> dict[str, Any]:
     """The city confirms a county's results, or returns them with reasons."""
-
-    def decide(session: Any) -> dict[str, Any]:
-        escalation = decisions.record_city_review(
-            session,
-            season_label=season,
-            county=county,
-            decision=decision,
-            reviewer=reviewer,
-            decided_on=today_or_now(decided_on),
-            reasons=reasons,
-            enterprises=enterprises or [],
-        )
-        return {"status": escalation.status, "attempt": escalation.attempt}
-
-    return decisions.run_decision(f"{decision} county", reviewer, county, decide)
+    return actions.city_review(
+        season=season,
+        county=county,
+        decision=decision,
+        reviewer=reviewer,
+        decided_on=today_or_now(decided_on),
+        reasons=reasons,
+        enterprises=enterprises,
+    )
 
 
 @flow(
@@ -187,18 +151,11 @@ def rectification_check(
     checked_on: date | None = None,
 ) -> dict[str, Any]:
     """Record whether an enterprise rectified by its deadline."""
-    county = _county_of(credit_code)
-
-    def decide(session: Any) -> dict[str, Any]:
-        order = decisions.record_rectification_check(
-            session,
-            season_label=season,
-            credit_code=credit_code,
-            outcome=outcome,
-            member=member,
-            checked_on=today_or_now(checked_on),
-            note=note,
-        )
-        return {"status": order.status, "deadline": order.deadline.isoformat()}
-
-    return decisions.run_decision("rectification check", member, county, decide)
+    return actions.rectification_check(
+        season=season,
+        credit_code=credit_code,
+        outcome=outcome,
+        member=member,
+        note=note,
+        checked_on=today_or_now(checked_on),
+    )

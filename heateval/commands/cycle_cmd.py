@@ -39,19 +39,19 @@ def _day(value: str | None) -> date:
         raise typer.BadParameter(f"{value!r} is not a date like 2026-05-20") from None
 
 
-def _decide(action: str, actor: str, county: str | None, decide: Callable) -> Any:
-    """Run a decision; print a refusal or bad input plainly with its exit code."""
-    from cycle.decisions import run_decision
+def _decide(decide: Callable[[], Any]) -> None:
+    """Record a decision and print its summary; print a refusal or bad input plainly."""
     from cycle.errors import CycleError, NotAuthorisedError
 
     try:
-        return run_decision(action, actor, county, decide)
+        result = decide()
     except NotAuthorisedError as error:
         typer.echo(f"refused: {error}", err=True)
         raise typer.Exit(3) from None
     except CycleError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
+    _print(result)
 
 
 def _print(result: Any) -> None:
@@ -187,26 +187,19 @@ def file_objection(
     on: Day = None,
 ) -> None:
     """Record a written objection (anyone) or an appeal (the enterprise itself)."""
-    from cycle import decisions
+    from cycle import actions
 
-    result = _decide(
-        f"file {kind}",
-        filed_by,
-        None,
-        lambda session: decisions.objection_summary(
-            decisions.file_objection(
-                session,
-                season_label=season,
-                credit_code=enterprise,
-                kind=kind,
-                filed_by=filed_by,
-                contact=contact,
-                grounds=grounds,
-                filed_on=_day(on),
-            )
-        ),
+    _decide(
+        lambda: actions.file_objection(
+            season=season,
+            credit_code=enterprise,
+            kind=kind,
+            filed_by=filed_by,
+            contact=contact,
+            grounds=grounds,
+            filed_on=_day(on),
+        )
     )
-    _print(result)
 
 
 @objection_app.command("decide")
@@ -222,26 +215,18 @@ def decide_objection(
     on: Day = None,
 ) -> None:
     """Record the committee's verdict on an objection or appeal."""
-    from cycle import decisions
-    from cycle.objections import parse_changes
+    from cycle import actions
 
-    result = _decide(
-        f"decide {reference}",
-        member,
-        decisions.objection_county(reference),
-        lambda session: decisions.objection_summary(
-            decisions.decide_objection(
-                session,
-                reference=reference,
-                verdict=verdict,
-                reason=reason,
-                member=member,
-                decided_on=_day(on),
-                changes=parse_changes(changes or []),
-            )
-        ),
+    _decide(
+        lambda: actions.decide_objection(
+            reference=reference,
+            verdict=verdict,
+            reason=reason,
+            member=member,
+            decided_on=_day(on),
+            sub_items=changes,
+        )
     )
-    _print(result)
 
 
 def adjust(
@@ -253,22 +238,16 @@ def adjust(
     member: Member,
 ) -> None:
     """Set a judgement-based sub-item within its bounds, with a reason."""
-    from cycle import decisions
+    from cycle import actions
 
-    _print(
-        _decide(
-            f"adjust {sub_item}",
-            member,
-            None,
-            lambda session: decisions.adjust_sub_item(
-                session,
-                season_label=season,
-                credit_code=enterprise,
-                sub_item=sub_item,
-                points=points,
-                reason=reason,
-                member=member,
-            ),
+    _decide(
+        lambda: actions.adjust_sub_item(
+            season=season,
+            credit_code=enterprise,
+            sub_item=sub_item,
+            points=points,
+            reason=reason,
+            member=member,
         )
     )
 
@@ -282,22 +261,16 @@ def correct(
     member: Member,
 ) -> None:
     """Correct a verified figure, e.g. --field falsified_materials --value true."""
-    from cycle import decisions
+    from cycle import actions
 
-    _print(
-        _decide(
-            f"correct {field}",
-            member,
-            None,
-            lambda session: decisions.correct_figure(
-                session,
-                season_label=season,
-                credit_code=enterprise,
-                field=field,
-                value=value,
-                reason=reason,
-                member=member,
-            ),
+    _decide(
+        lambda: actions.correct_figure(
+            season=season,
+            credit_code=enterprise,
+            field=field,
+            value=value,
+            reason=reason,
+            member=member,
         )
     )
 
@@ -314,22 +287,19 @@ def city_review(
     on: Day = None,
 ) -> None:
     """The city confirms a county's results or returns them with reasons."""
-    from cycle import decisions
+    from cycle import actions
 
-    def decide(session: Any) -> dict[str, Any]:
-        escalation = decisions.record_city_review(
-            session,
-            season_label=season,
+    _decide(
+        lambda: actions.city_review(
+            season=season,
             county=county,
             decision=decision,
             reviewer=reviewer,
             decided_on=_day(on),
             reasons=reasons,
-            enterprises=enterprises or [],
+            enterprises=enterprises,
         )
-        return {"status": escalation.status, "attempt": escalation.attempt}
-
-    _print(_decide(f"{decision} county", reviewer, county, decide))
+    )
 
 
 @rectification_app.command("check")
@@ -342,21 +312,18 @@ def rectification_check(
     on: Day = None,
 ) -> None:
     """Record whether an enterprise rectified by its deadline."""
-    from cycle import decisions
+    from cycle import actions
 
-    def decide(session: Any) -> dict[str, Any]:
-        order = decisions.record_rectification_check(
-            session,
-            season_label=season,
+    _decide(
+        lambda: actions.rectification_check(
+            season=season,
             credit_code=enterprise,
             outcome=outcome,
             member=member,
-            checked_on=_day(on),
             note=note,
+            checked_on=_day(on),
         )
-        return {"status": order.status, "deadline": order.deadline.isoformat()}
-
-    _print(_decide("rectification check", member, None, decide))
+    )
 
 
 def register(app: typer.Typer) -> None:
