@@ -254,7 +254,7 @@ def _failure_measures(
     order: RectificationOrder,
     today: date,
 ) -> list[str]:
-    """A D not rectified: propose licence revocation and order an emergency takeover.
+    """Propose licence revocation and an emergency takeover for a D not rectified.
 
     Returns the measures for the outcome notice; they go to the enterprise, the
     county bureau and the city bureau with it.
@@ -324,8 +324,8 @@ def follow_up_orders(
             )
         overdue = (today - order.deadline).days
         if overdue >= 1 and (overdue - 1) % CHECK_DUE_REPEAT_DAYS == 0:
-            # Only a recorded check says whether the enterprise rectified; past
-            # the deadline the bureau is asked for it, weekly, until it is in.
+            # Only a recorded check shows whether the enterprise rectified, so
+            # past the deadline the bureau is asked for it weekly until it is in.
             report.notices += notify(
                 session,
                 "rectification_check_due",

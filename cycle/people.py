@@ -1,4 +1,4 @@
-"""Who may record which decision: registered people, checked per county and role."""
+"""Authorisation of decisions: registered people, checked per county and role."""
 
 from __future__ import annotations
 

@@ -26,14 +26,14 @@ from storage.models import (
 )
 from storage.utcclock import utc_at_local_midnight
 
-# What can send a changed result back to publicity, the first named wins when a
-# round shows changes of several causes.
+# Causes that send a changed result back to publicity. When a round shows changes
+# of several causes, the first one listed names the round.
 CAUSES = ("returned", "appeal", "objection")
 
 
 @dataclass
 class PublicityReport:
-    """What one publicity step did, for logs and artifacts."""
+    """Outcome of one publicity step, for logs and artifacts."""
 
     county: str
     round: int | None = None

@@ -1,4 +1,4 @@
-"""What every stage flow shares: run names, the counties due, and loud failure."""
+"""Parts every stage flow shares: run names, the counties due, and loud failure."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def stage_run_name() -> str:
 
 
 def today_or_now(today: date | None) -> date:
-    """The simulated day if given, else today's date in Asia/Shanghai."""
+    """Return the simulated day if given, else today's date in Asia/Shanghai."""
     return today or local_date(utcnow())
 
 

@@ -57,7 +57,7 @@ def _county_steps(
 
 
 def _flat(result: Any) -> dict[str, Any]:
-    """One artifact table row: lists joined, dates and other values as text."""
+    """Build one artifact table row: lists joined, dates and other values as text."""
     if not isinstance(result, dict):
         return {"result": str(result)}
     row: dict[str, Any] = {}

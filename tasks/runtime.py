@@ -32,7 +32,7 @@ def direct_mode() -> Iterator[None]:
 
 
 def is_direct() -> bool:
-    """Whether steps run as plain calls."""
+    """Return whether steps run as plain calls."""
     return _direct.get()
 
 
@@ -44,7 +44,7 @@ def run_step(task: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def stage_logger() -> logging.Logger | logging.LoggerAdapter:
-    """The run logger inside a Prefect run, the module logger otherwise."""
+    """Return the run logger inside a Prefect run, the module logger otherwise."""
     if not _direct.get():
         from prefect.exceptions import MissingContextError
         from prefect.logging import get_run_logger
@@ -126,7 +126,7 @@ def describe_error(error: BaseException) -> str:
 
 
 def is_transient(error: BaseException | None) -> bool:
-    """Whether an error is worth a retry: a busy or lost database connection.
+    """Return whether an error is worth a retry: a busy or lost database connection.
 
     Bad data and refused decisions are never retried: a retry cannot fix them.
     """
