@@ -110,12 +110,10 @@ def is_due(session: Session, stage_flow: StageFlow, cycle: Cycle, today: date) -
         case StageFlow.OPEN_PUBLICITY:
             return stage == Stage.SCORED and _review_over(cycle, today)
         case StageFlow.CLOSE_PUBLICITY:
+            if stage != Stage.PUBLICITY:
+                return False
             window = current_window(session, cycle)
-            return (
-                stage == Stage.PUBLICITY
-                and window is not None
-                and today > window.closes_on
-            )
+            return window is not None and today > window.closes_on
         case StageFlow.OBJECTIONS:
             # Due when a verdict waits for its re-score or every verdict is in.
             return stage == Stage.OBJECTIONS and (
@@ -131,12 +129,10 @@ def is_due(session: Session, stage_flow: StageFlow, cycle: Cycle, today: date) -
         case StageFlow.ESCALATION:
             return stage == Stage.REPORTING or _report_watch_due(cycle, today)
         case StageFlow.CITY_REVIEW:
+            if stage != Stage.CITY_REVIEW:
+                return False
             escalation = latest_escalation(session, cycle)
-            return (
-                stage == Stage.CITY_REVIEW
-                and escalation is not None
-                and escalation.status != "submitted"
-            )
+            return escalation is not None and escalation.status != "submitted"
         case StageFlow.FINAL_PUBLICATION:
             return stage == Stage.CONFIRMED
         case StageFlow.RECTIFICATION:
@@ -146,16 +142,40 @@ def is_due(session: Session, stage_flow: StageFlow, cycle: Cycle, today: date) -
     raise ValueError(f"unknown stage flow {stage_flow!r}")
 
 
+def _cycles(session: Session, season: Season) -> list[Cycle]:
+    return list(
+        session.scalars(
+            select(Cycle)
+            .where(Cycle.season_id == season.id)
+            .order_by(Cycle.county_code)
+        )
+    )
+
+
 def due_counties(
     session: Session, season: Season, stage_flow: StageFlow, today: date
 ) -> list[str]:
     """County codes for which `stage_flow` is due today, in code order."""
-    cycles = session.scalars(
-        select(Cycle).where(Cycle.season_id == season.id).order_by(Cycle.county_code)
-    )
-    return [c.county_code for c in cycles if is_due(session, stage_flow, c, today)]
+    return [
+        c.county_code
+        for c in _cycles(session, season)
+        if is_due(session, stage_flow, c, today)
+    ]
+
+
+def due_stages(
+    session: Session, season: Season, today: date
+) -> dict[StageFlow, list[str]]:
+    """The stage flows due today, in `ORDER`, each with its counties in code order."""
+    cycles = _cycles(session, season)
+    due = {
+        flow: [c.county_code for c in cycles if is_due(session, flow, c, today)]
+        for flow in ORDER
+    }
+    return {flow: counties for flow, counties in due.items() if counties}
 
 
 def anything_due(session: Session, season: Season, today: date) -> bool:
     """Return whether any stage flow is due for any county today."""
-    return any(due_counties(session, season, flow, today) for flow in ORDER)
+    cycles = _cycles(session, season)
+    return any(is_due(session, flow, c, today) for flow in ORDER for c in cycles)

@@ -7,7 +7,7 @@ from typing import Any
 
 from prefect import flow
 
-from cycle.advance import ORDER, due_counties
+from cycle.advance import ORDER, due_stages
 from cycle.setup import get_season
 from flows.common import today_or_now
 from flows.stages import STAGE_FLOWS
@@ -28,12 +28,8 @@ def cycle_run_name() -> str:
 
 def _due(season: str, today: date) -> dict[str, list[str]]:
     with session_scope() as session:
-        season_row = get_season(session, season)
-        return {
-            stage.value: counties
-            for stage in ORDER
-            if (counties := due_counties(session, season_row, stage, today))
-        }
+        due = due_stages(session, get_season(session, season), today)
+        return {stage.value: counties for stage, counties in due.items()}
 
 
 def _run_stage(stage_flow: Any, season: str, today: date) -> tuple[bool, str | None]:

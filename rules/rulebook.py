@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Self
 
@@ -278,7 +278,14 @@ def load_rulebook(path: Path | str | None = None) -> Rulebook:
             rule_id="file", message=f"cannot be read as UTF-8 text: {error}"
         )
         raise RulebookError(str(path), [problem]) from None
-    return parse_rulebook(text, source=str(path))
+    return _parse_once(text, str(path))
+
+
+@lru_cache(maxsize=8)
+def _parse_once(text: str, source: str) -> Rulebook:
+    """Parse each rulebook text once per process: every package received needs it,
+    and validating it costs more than reading the file. The model is frozen."""
+    return parse_rulebook(text, source=source)
 
 
 def parse_rulebook(text: str, source: str = "<rulebook>") -> Rulebook:
