@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from cycle import actions
 from cycle.advance import anything_due
-from cycle.errors import CycleError
+from cycle.errors import CycleDayError, CycleError
 from cycle.receive import receive_package
 from cycle.scenario import SAMPLE_SEASON, anchor_day, arrivals_on, load_scenario
 from cycle.setup import (
@@ -405,8 +405,7 @@ def _play(
                 else:
                     evaluation_cycle(season=SAMPLE_SEASON, today=day)
             except Exception as error:
-                first = str(error).splitlines()[0][:160]
-                notes.append(f"stage failed, will retry tomorrow: {first}")
+                notes.append(f"{_failure_note(error)}; due again tomorrow")
                 result.failed_days.append(day.isoformat())
         moved = _stage_changes(before, _stages(), names)
         if moved:
@@ -419,6 +418,17 @@ def _play(
         if player.finished() and set(after.values()) <= FINISHED:
             break
         day += timedelta(days=1)
+
+
+def _failure_note(error: Exception, limit: int = 200) -> str:
+    """Return which stages failed and why, cut to `limit` characters."""
+    if isinstance(error, CycleDayError):
+        failed = error.failed.items()
+        text = "; ".join(f"{stage} failed: {why}" for stage, why in failed)
+    else:
+        text = f"cycle failed: {error}"
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def grade_table() -> dict[str, Counter]:

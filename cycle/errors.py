@@ -1,4 +1,5 @@
-"""Errors of the cycle that mean bad input or a refused decision: never retried."""
+"""Errors of the cycle: bad input or a refused decision (`CycleError`, never
+retried), and stages that could not finish."""
 
 from __future__ import annotations
 
@@ -23,3 +24,12 @@ class StageIncompleteError(RuntimeError):
             f"{stage} for county {county} left {len(problems)} enterprise(s) "
             f"unprocessed: {listed}"
         )
+
+
+class CycleDayError(RuntimeError):
+    """Stages of one day's cycle run failed. `failed` maps each stage to its error."""
+
+    def __init__(self, season: str, today: object, failed: dict[str, str]) -> None:
+        self.failed = failed
+        listed = "; ".join(f"{stage}: {error}" for stage, error in failed.items())
+        super().__init__(f"cycle {season} on {today}: stages failed: {listed}")

@@ -92,6 +92,9 @@ def fail_loudly(
             )
     if len(errors) == 1:
         raise errors[0]
+    # One error for every county; each problem already names its enterprise.
     raise StageIncompleteError(
-        stage.value, ", ".join(problems), [str(e) for e in errors]
+        stage.value,
+        ", ".join(problems),
+        [item for items in problems.values() for item in items],
     )

@@ -8,6 +8,7 @@ from typing import Any
 from prefect import flow
 
 from cycle.advance import ORDER, due_stages
+from cycle.errors import CycleDayError
 from cycle.setup import get_season
 from flows.common import today_or_now
 from flows.stages import STAGE_FLOWS
@@ -92,6 +93,5 @@ def evaluation_cycle(season: str, today: date | None = None) -> dict[str, Any]:
         f"cycle {season} {today}",
     )
     if failed:
-        listed = "; ".join(f"{stage}: {error}" for stage, error in failed.items())
-        raise RuntimeError(f"cycle {season} on {today}: stages failed: {listed}")
+        raise CycleDayError(season, today, failed)
     return summary
