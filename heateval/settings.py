@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
@@ -68,6 +69,13 @@ class Settings(BaseSettings):
     archive_max_total_bytes: int = Field(default=2 * 1024**3, ge=1)
     archive_max_file_bytes: int = Field(default=1024**3, ge=1)
     archive_max_ratio: int = Field(default=200, ge=1)
+
+    # Publication
+    pdf_workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=1,
+        description="Processes that render PDFs side by side; default one per core.",
+    )
 
     # Room-temperature readings export
     readings_min_temperature: Decimal = Field(

@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from concurrent.futures import ProcessPoolExecutor
 from functools import cache
+from multiprocessing import get_context
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
 PRINT_CSS = Path(__file__).with_name("templates") / "assets" / "print.css"
 CJK_FONT_NAMES = (b"Noto-Sans-CJK", b"Noto-Serif-CJK", b"WenQuanYi")
+# Placeholder for a PDF that `PdfCache.resolve` renders later. The PDF's cache key
+# follows it.
+PENDING = b"%heateval pending PDF "
 
 
 class PdfError(RuntimeError):
@@ -68,22 +73,32 @@ def html_to_pdf(html: str, identifier: str) -> bytes:
 
 
 class PdfCache:
-    """Reuse the PDFs of an earlier run whose source is unchanged.
+    """Reuse the PDFs of an earlier run whose source is unchanged, and render the rest.
 
     The key of a PDF is the SHA-256 over the WeasyPrint version, the print
     stylesheet, the identifier and the HTML. A file of the earlier run is reused
     only when the manifest gave it the same key and its bytes still have the SHA-256
     the manifest recorded. Installed fonts are not part of the key: after changing
     them, publish with `rebuild` so that every PDF is rendered again.
+
+    With more than one worker, `render` returns a placeholder and `resolve` renders
+    every PDF still missing in that many processes side by side, because rendering
+    is most of a publish run's time and each PDF is independent of the others.
     """
 
     def __init__(
-        self, root: Path, previous_files: dict[str, str], previous_keys: dict[str, str]
+        self,
+        root: Path,
+        previous_files: dict[str, str],
+        previous_keys: dict[str, str],
+        workers: int = 1,
     ) -> None:
         self.root = root
         self.previous_files = previous_files
         self.path_by_key = {key: path for path, key in sorted(previous_keys.items())}
         self.key_by_digest: dict[str, str] = {}
+        self.workers = workers
+        self.pending: dict[str, tuple[str, str]] = {}
         self.hits = 0
         self.misses = 0
 
@@ -104,16 +119,50 @@ class PdfCache:
         return digest.hexdigest()
 
     def render(self, html: str, identifier: str) -> bytes:
-        """Return the earlier run's PDF for this source, or render it."""
+        """Return the earlier run's PDF for this source, or render it.
+
+        With more than one worker, a PDF to render comes back as a placeholder
+        that `resolve` replaces.
+        """
         key = self.key(html, identifier)
         pdf = self._reuse(key)
-        if pdf is None:
+        if pdf is not None:
+            self.hits += 1
+        elif self.workers > 1:
+            self.pending.setdefault(key, (html, identifier))
+            return PENDING + key.encode("ascii")
+        else:
             pdf = html_to_pdf(html, identifier)
             self.misses += 1
-        else:
-            self.hits += 1
         self.key_by_digest[hashlib.sha256(pdf).hexdigest()] = key
         return pdf
+
+    def resolve(self, files: dict[str, bytes]) -> dict[str, bytes]:
+        """Render the pending PDFs and return `files` with them in place of their
+        placeholders."""
+        rendered = self._render_pending()
+        resolved = {}
+        for path, content in files.items():
+            if content.startswith(PENDING):
+                content = rendered[content.removeprefix(PENDING).decode("ascii")]
+            resolved[path] = content
+        return resolved
+
+    def _render_pending(self) -> dict[str, bytes]:
+        keys = sorted(self.pending)
+        if not keys:
+            return {}
+        sources = [self.pending[key] for key in keys]
+        workers = min(self.workers, len(keys))
+        logger.info("rendering %d PDFs in %d processes", len(keys), workers)
+        # spawn, not fork: the parent may hold database connections and threads.
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+            pdfs = list(pool.map(_render_source, sources))
+        self.pending.clear()
+        self.misses += len(keys)
+        for key, pdf in zip(keys, pdfs, strict=True):
+            self.key_by_digest[hashlib.sha256(pdf).hexdigest()] = key
+        return dict(zip(keys, pdfs, strict=True))
 
     def _reuse(self, key: str) -> bytes | None:
         path = self.path_by_key.get(key)
@@ -126,3 +175,9 @@ class PdfCache:
         if hashlib.sha256(content).hexdigest() != self.previous_files.get(path):
             return None
         return content
+
+
+def _render_source(source: tuple[str, str]) -> bytes:
+    """Render one (html, identifier) pair; runs in a worker process."""
+    html, identifier = source
+    return html_to_pdf(html, identifier)

@@ -40,6 +40,7 @@ class PublishOptions(BaseModel):
     timezone: str = "Asia/Shanghai"
     city_bureau_name: str = query.CITY_BUREAU
     pdf: bool = Field(True, description="Write PDFs; False writes HTML and data only.")
+    pdf_workers: int = Field(1, ge=1, description="Processes rendering PDFs.")
 
     @classmethod
     def from_settings(cls) -> PublishOptions:
@@ -51,6 +52,7 @@ class PublishOptions(BaseModel):
             appeal_reply_days=settings.appeal_reply_days,
             timezone=settings.timezone,
             city_bureau_name=settings.city_bureau_name,
+            pdf_workers=settings.pdf_workers,
         )
 
 
@@ -245,7 +247,12 @@ def publish_all(
     # With `rebuild` the cache starts empty: every PDF is rendered, and the new
     # manifest still gets the keys that the next run reuses.
     earlier = {} if rebuild else previous
-    cache = PdfCache(root, earlier.get("files", {}), earlier.get("pdf_keys", {}))
+    cache = PdfCache(
+        root,
+        earlier.get("files", {}),
+        earlier.get("pdf_keys", {}),
+        workers=options.pdf_workers,
+    )
     page = PageContext(
         nav_seasons=tuple(s.label for s in seasons),
         appeal_reply_days=options.appeal_reply_days,
@@ -310,6 +317,8 @@ def publish_all(
             ).files()
         )
 
+    # PDFs not reused from the earlier run, rendered side by side
+    run.files = cache.resolve(run.files)
     pdf_keys = {}
     for path, content in run.files.items():
         digest = hashlib.sha256(content).hexdigest()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -152,6 +153,8 @@ def test_enterprise_page_history(published: tuple[Path, PublishReport]) -> None:
 def test_same_data_gives_same_bytes(
     shared_archive: Archive, published: tuple[Path, PublishReport], tmp_path: Path
 ) -> None:
+    # The fixture rendered its PDFs one by one; this run renders them in two
+    # processes, which must not change a byte.
     first, _ = published
     with shared_archive.session() as session:
         report = publish_all(
@@ -160,7 +163,7 @@ def test_same_data_gives_same_bytes(
             tmp_path,
             record=False,
             rebuild=True,
-            options=PublishOptions(),
+            options=PublishOptions(pdf_workers=2),
         )
     assert len(report.written) == len(report.files)
     differing = [
@@ -186,6 +189,32 @@ def test_rerun_records_and_reuses(archive: Archive, tmp_path: Path) -> None:
     assert len(rows) == 6
     assert second.written == []
     assert second.files == first.files
+
+
+@pytest.mark.slow
+def test_rerun_reuses_pdfs_rendered_side_by_side(
+    shared_archive: Archive,
+    published: tuple[Path, PublishReport],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    first, report = published
+    options = PublishOptions(pdf_workers=2)
+    with shared_archive.session() as session:
+        publish_all(session, SEASON, tmp_path, record=False, options=options)
+        with caplog.at_level(logging.INFO, logger="publication.publish"):
+            again = publish_all(
+                session, SEASON, tmp_path, record=False, options=options
+            )
+    pdfs = sorted(path for path in report.files if path.endswith(".pdf"))
+    assert len(pdfs) > 5
+    assert f"PDFs reused {len(pdfs)}, rendered 0" in caplog.messages
+    assert again.written == []
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(manifest["pdf_keys"]) == pdfs
+    assert all(
+        (tmp_path / path).read_bytes() == (first / path).read_bytes() for path in pdfs
+    )
 
 
 def test_stale_files_removed_on_full_run(archive: Archive, tmp_path: Path) -> None:
