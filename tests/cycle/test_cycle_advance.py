@@ -81,3 +81,23 @@ def test_empty_county_reports_to_city(season):
     with season.session() as session:
         cycle = get_cycle(session, get_season(session, SEASON), EMPTY_COUNTY)
         assert (cycle.stage, cycle.reported_on) == ("city_review", ROUND1_OPENS)
+
+
+def test_due_stages_agree_with_each_flow(season):
+    from cycle.advance import ORDER, anything_due, due_stages
+    from cycle.setup import get_season
+
+    advance(INTAKE_OPENS)
+    for key in season.keys:
+        season.deliver(key, PACKAGES_ARRIVE)
+    for today in (SEASON_END, INTAKE_OPENS, INTAKE_CLOSED):
+        expected = {
+            flow: counties for flow in ORDER if (counties := _due(season, flow, today))
+        }
+        with season.session() as session:
+            season_row = get_season(session, SEASON)
+            due = due_stages(session, season_row, today)
+            any_due = anything_due(session, season_row, today)
+        assert due == expected
+        assert any_due == bool(expected)
+    assert StageFlow.INTAKE_SWEEP in due

@@ -1,0 +1,44 @@
+"""The demo's line for a day whose cycle run failed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from cycle.demo import _failure_note
+from cycle.errors import CycleDayError
+
+DAY = date(2026, 5, 17)
+
+
+def test_cycle_day_error_lists_stages() -> None:
+    error = CycleDayError(
+        "2025-2026", DAY, {"evidence-checks": "A left", "scoring": "B left"}
+    )
+    assert error.failed == {"evidence-checks": "A left", "scoring": "B left"}
+    assert str(error) == (
+        "cycle 2025-2026 on 2026-05-17: stages failed: "
+        "evidence-checks: A left; scoring: B left"
+    )
+
+
+def test_note_names_each_failed_stage() -> None:
+    error = CycleDayError(
+        "2025-2026", DAY, {"evidence-checks": "A left", "scoring": "B\nleft"}
+    )
+    assert _failure_note(error) == (
+        "evidence-checks failed: A left; scoring failed: B left"
+    )
+
+
+def test_note_cut_to_limit() -> None:
+    error = CycleDayError("2025-2026", DAY, {"scoring": "x" * 300})
+    note = _failure_note(error, limit=40)
+    assert len(note) == 40
+    assert note.endswith("…")
+    assert note.startswith("scoring failed: xxx")
+
+
+def test_note_for_other_errors() -> None:
+    assert _failure_note(RuntimeError("database   is\nlocked")) == (
+        "cycle failed: database is locked"
+    )
