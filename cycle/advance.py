@@ -166,7 +166,8 @@ def due_counties(
 def due_stages(
     session: Session, season: Season, today: date
 ) -> dict[StageFlow, list[str]]:
-    """The stage flows due today, in `ORDER`, each with its counties in code order."""
+    """Return the stage flows due today in `ORDER`, each with its counties in code
+    order."""
     cycles = _cycles(session, season)
     due = {
         flow: [c.county_code for c in cycles if is_due(session, flow, c, today)]

@@ -363,10 +363,10 @@ def run_demo(
 def _without_heartbeats(direct: bool) -> Iterator[None]:
     """Run the demo's flow runs without Prefect's flow-run heartbeats.
 
-    A heartbeat tells the server that a run on a worker is still alive, but the
-    demo's runs live in this process and end within seconds. Prefect 3.9.1 stops a run's
-    heartbeat thread by joining it, which waits up to a second after each of the
-    demo's 50-odd runs. The daily deployment in production keeps its heartbeats.
+    A heartbeat lets the server notice that a run on a worker has crashed, but the
+    demo's runs live in this process and end within seconds. Prefect 3.9.1 stops a
+    run's heartbeat thread by joining it, which waits up to a second after each of
+    the demo's 50-odd runs. The daily deployment in production keeps its heartbeats.
     """
     if direct:
         yield

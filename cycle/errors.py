@@ -1,5 +1,5 @@
-"""Errors of the cycle: bad input or a refused decision (`CycleError`, never
-retried), and stages that could not finish."""
+"""Errors of the cycle. A `CycleError` means bad input or a rejected decision and
+is never retried. The others mean that a stage could not finish."""
 
 from __future__ import annotations
 

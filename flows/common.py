@@ -92,7 +92,7 @@ def fail_loudly(
             )
     if len(errors) == 1:
         raise errors[0]
-    # One error for every county; each problem already names its enterprise.
+    # One error covers every county, and each problem already names its enterprise.
     raise StageIncompleteError(
         stage.value,
         ", ".join(problems),

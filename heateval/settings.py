@@ -74,7 +74,7 @@ class Settings(BaseSettings):
     pdf_workers: int = Field(
         default_factory=lambda: os.cpu_count() or 1,
         ge=1,
-        description="Processes that render PDFs side by side; default one per core.",
+        description="Processes that render PDFs side by side (default: one per core).",
     )
 
     # Room-temperature readings export

@@ -155,9 +155,14 @@ class PdfCache:
         sources = [self.pending[key] for key in keys]
         workers = min(self.workers, len(keys))
         logger.info("rendering %d PDFs in %d processes", len(keys), workers)
-        # spawn, not fork: the parent may hold database connections and threads.
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-            pdfs = list(pool.map(_render_source, sources))
+        if workers == 1:
+            pdfs = [_render_source(source) for source in sources]
+        else:
+            # Spawn rather than fork, because the parent may hold database
+            # connections and threads.
+            context = get_context("spawn")
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                pdfs = list(pool.map(_render_source, sources))
         self.pending.clear()
         self.misses += len(keys)
         for key, pdf in zip(keys, pdfs, strict=True):
@@ -178,6 +183,6 @@ class PdfCache:
 
 
 def _render_source(source: tuple[str, str]) -> bytes:
-    """Render one (html, identifier) pair; runs in a worker process."""
+    """Render one (html, identifier) pair, in a worker process or in this one."""
     html, identifier = source
     return html_to_pdf(html, identifier)

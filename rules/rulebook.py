@@ -283,8 +283,11 @@ def load_rulebook(path: Path | str | None = None) -> Rulebook:
 
 @lru_cache(maxsize=8)
 def _parse_once(text: str, source: str) -> Rulebook:
-    """Parse each rulebook text once per process: every package received needs it,
-    and validating it costs more than reading the file. The model is frozen."""
+    """Parse each rulebook text once per process.
+
+    Every received package needs the rulebook, and validating it costs more than
+    reading the file. The returned model is frozen, so callers can share it.
+    """
     return parse_rulebook(text, source=source)
 
 

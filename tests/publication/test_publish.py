@@ -192,7 +192,7 @@ def test_rerun_records_and_reuses(archive: Archive, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_rerun_reuses_pdfs_rendered_side_by_side(
+def test_rerun_reuses_parallel_pdfs(
     shared_archive: Archive,
     published: tuple[Path, PublishReport],
     tmp_path: Path,
