@@ -12,6 +12,7 @@ whose content does not match its extension is a blocking defect.
 from __future__ import annotations
 
 import hashlib
+import lzma
 import os
 import re
 import shutil
@@ -19,6 +20,7 @@ import stat
 import tempfile
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -93,6 +95,9 @@ def open_package(path: Path, limits: ArchiveLimits) -> Iterator[ReceivedPackage]
             package = _read_folder(path, limits)
         elif path.is_file() and zipfile.is_zipfile(path):
             package = _read_zip(path, limits, workdir)
+        elif path.is_file() and _looks_like_zip(path):
+            package = ReceivedPackage(name=path.name, source_path=path)
+            package.defects.append(_incomplete_zip(path))
         else:
             package = ReceivedPackage(name=path.name, source_path=path)
             package.defects.append(_not_a_package(path))
@@ -112,6 +117,23 @@ def _not_a_package(path: Path) -> Defect:
             "请把全部材料放在一个文件夹里，或压缩为 .zip 后提交。"
         )
     return _archive_defect(path.name, "package.format", message)
+
+
+def _looks_like_zip(path: Path) -> bool:
+    """Tell whether a file that zipfile cannot open still starts as a zip or is
+    named like one: an upload cut short loses the directory at the end."""
+    with path.open("rb") as stream:
+        start = stream.read(4)
+    return start == b"PK\x03\x04" or extension_of(path.name) == ".zip"
+
+
+def _incomplete_zip(path: Path) -> Defect:
+    return _archive_defect(
+        path.name,
+        "archive.invalid",
+        "压缩包不完整或已损坏（找不到压缩包末尾的文件目录，常见于上传或复制中断），"
+        "无法打开。请重新压缩后完整提交。",
+    )
 
 
 def _archive_defect(
@@ -340,12 +362,22 @@ def _extract(
                         raise zipfile.BadZipFile("member longer than declared")
                     digest.update(chunk)
                     sink.write(chunk)
-        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            lzma.LZMAError,
+            OSError,
+            EOFError,
+            NotImplementedError,
+        ) as exc:
+            # A damaged member rejects the package; reading goes on only to name
+            # every damaged member in one reply.
             package.defects.append(
                 _archive_defect(
                     archive_name,
                     "archive.invalid",
-                    f"压缩包内文件损坏，无法解压（{exc}），请重新压缩后提交。",
+                    f"压缩包内文件“{member}”损坏，无法解压（{exc}），"
+                    "请重新压缩后提交。",
                     member,
                 )
             )

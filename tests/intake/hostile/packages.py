@@ -84,6 +84,30 @@ def not_an_archive(work: Path) -> Path:
     return target
 
 
+def truncated_zip(work: Path) -> Path:
+    # An upload cut short: the central directory at the end is lost.
+    target = _valid_zip(work, [])
+    data = target.read_bytes()
+    target.write_bytes(data[: len(data) * 2 // 3])
+    return target
+
+
+def damaged_member(work: Path) -> Path:
+    # The directory is intact, but one member's deflate stream is garbage, so
+    # decompressing it fails inside zlib rather than on the CRC.
+    target = _valid_zip(
+        work, [("pkg/evidence/C2.1/scan.pdf", PDF_BYTES + bytes(range(256)) * 64)]
+    )
+    with zipfile.ZipFile(target) as archive:
+        info = archive.getinfo("pkg/evidence/C2.1/scan.pdf")
+    data = bytearray(target.read_bytes())
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for offset in range(start + 2, start + min(info.compress_size, 200)):
+        data[offset] ^= 0x5A
+    target.write_bytes(bytes(data))
+    return target
+
+
 def folder_with_symlink(work: Path) -> Path:
     root = build_enterprise_package(work / "pkg")
     (root / "evidence" / "C2.1").mkdir()
@@ -133,6 +157,8 @@ HOSTILE: dict[str, tuple[Callable[[Path], Path], str, str]] = {
     "pdf_is_elf": (pdf_is_elf, "file.dangerous", "可执行程序"),
     "pdf_is_html": (pdf_is_html, "file.content_mismatch", "网页"),
     "not_an_archive": (not_an_archive, "package.format", "zip"),
+    "truncated_zip": (truncated_zip, "archive.invalid", "不完整"),
+    "damaged_member": (damaged_member, "archive.invalid", "scan.pdf"),
     "folder_with_symlink": (folder_with_symlink, "archive.link", "符号链接"),
 }
 
