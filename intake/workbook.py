@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from intake.archive import ReceivedFile
-from intake.cells import CellError, cell_defect, is_blank, normalise_text
+from intake.cells import CellError, cell_defect, describe, is_blank, normalise_text
 from intake.defects import Defect, Severity
 from intake.grids import Grid, GridError, decode_text, json_records_grid
 from intake.schema import (
@@ -23,6 +23,7 @@ from intake.schema import (
     DERIVED_FIGURES,
     ENTERPRISE_TYPE_NAMES,
     IDENTITY_FIELDS,
+    IDENTITY_HEADERS,
     IDENTITY_SHEET,
     KEY_FIGURE_COLUMNS,
     KEY_FIGURES,
@@ -48,6 +49,8 @@ SHEET_ALIASES = {
     CLAIMS_SHEET: ("claims",),
 }
 REQUIRED_IDENTITY = ("name", "credit_code", "county", "type", "season")
+# The identity sheet's value column, where each field's defects point.
+VALUE = IDENTITY_HEADERS[1]
 _SEASON = re.compile(r"^(\d{4})\s*[-—–~/至到]\s*(\d{4})")
 
 
@@ -106,12 +109,40 @@ def read_application_files(files: list[ReceivedFile]) -> tuple[dict[str, Grid], 
     return grids_by_sheet(grids), "application/"
 
 
+class DuplicateKeyError(ValueError):
+    """A JSON object names the same key twice; json.loads would keep the last."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = describe(key) or ""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise DuplicateKeyError(key)
+        data[key] = value
+    return data
+
+
 def _json_grids(received: ReceivedFile) -> dict[str, Grid]:
     """Turn application.json into the three grids the workbook would have."""
     file = received.path
     text = decode_text(received.local_path.read_bytes(), file)
     try:
-        data = json.loads(text, parse_float=Decimal)
+        data = json.loads(text, parse_float=Decimal, object_pairs_hook=_unique_keys)
+    except DuplicateKeyError as exc:
+        raise GridError(
+            Defect(
+                file=file,
+                value=exc.key,
+                rule="file.json_duplicate_key",
+                severity=Severity.BLOCKING,
+                message=f"键“{exc.key}”在同一个对象中出现了两次，无法确定取哪一个值；"
+                "请只保留一个后重新导出。",
+            )
+        ) from exc
     except (json.JSONDecodeError, RecursionError) as exc:
         raise GridError(
             Defect(
@@ -221,7 +252,12 @@ _IDENTITY_LABELS = {
 
 
 def _read_identity(grid: Grid, application: Application) -> None:
-    """Read the two-column 项目/内容 sheet; labels may be Chinese or English keys."""
+    """Read the two-column 项目/内容 sheet; labels may be Chinese or English keys.
+
+    Every defect of a field points at its value, in column 内容, as the checks do.
+    A field whose label appears on two rows is a blocking defect on the second
+    row, and the first row's value is kept.
+    """
     for number, cells in grid.rows:
         labelled = [c for c in cells if not is_blank(c)]
         if not labelled or not isinstance(labelled[0], str):
@@ -234,13 +270,18 @@ def _read_identity(grid: Grid, application: Application) -> None:
             (c for c in cells[label_index + 1 :] if not is_blank(c)),
             None,
         )
+        if column.key in application.identity_rows:
+            application.defects.append(
+                _duplicate_identity(grid, column, number, raw, application)
+            )
+            continue
+        application.identity_rows[column.key] = (grid.sheet, number)
         value, defect = read_cell_at(
             raw, column, grid=grid, row=number, header=column.header
         )
         if defect is not None:
-            application.defects.append(defect)
+            application.defects.append(defect.model_copy(update={"column": VALUE}))
             continue
-        application.identity_rows[column.key] = (grid.sheet, number)
         if value is None:
             continue
         try:
@@ -253,7 +294,7 @@ def _read_identity(grid: Grid, application: Application) -> None:
                     file=grid.file,
                     sheet=grid.sheet,
                     row=number,
-                    column="内容",
+                    column=VALUE,
                 )
             )
 
@@ -268,17 +309,36 @@ def _read_identity(grid: Grid, application: Application) -> None:
         )
         if already:
             continue
+        # Without a row the defect names the field, so that it silences the
+        # checks of that field only.
         application.defects.append(
             Defect(
                 file=grid.file,
                 sheet=sheet,
                 row=row,
-                column=key,
+                column=key if row is None else VALUE,
                 rule="application.missing_identity",
                 severity=Severity.BLOCKING,
                 message=f"未填写“{label}”，请在“{IDENTITY_SHEET}”表中补充。",
             )
         )
+
+
+def _duplicate_identity(
+    grid: Grid, column: Column, number: int, raw: Any, application: Application
+) -> Defect:
+    _, first = application.identity_rows[column.key]
+    return Defect(
+        file=grid.file,
+        sheet=grid.sheet,
+        row=number,
+        column=VALUE,
+        value=describe(raw),
+        rule="application.duplicate_identity",
+        severity=Severity.BLOCKING,
+        message=f"“{column.header}”填写了两次（第 {first} 行和第 {number} 行）。"
+        "每项只填一行，请删除多余的一行后重新提交。",
+    )
 
 
 def _normalise_identity(key: str, value: Any) -> Any:

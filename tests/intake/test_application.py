@@ -8,8 +8,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from intake.archive import ReceivedFile
+from intake.grids import GridError
 from intake.schema import KEY_FIGURES
 from intake.sniff import ArchiveLimits, sniff
 from intake.template import write_template
@@ -132,6 +134,46 @@ def test_unknown_county_and_type(tmp_path):
     ]
 
 
+def _identity_rows(path: Path, rows: list[tuple[str, object]]) -> None:
+    """Append (label, value) rows to the identity sheet of a filled workbook."""
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["基本信息"]
+    for label, value in rows:
+        sheet.append([label, value])
+    workbook.save(path)
+
+
+def test_duplicate_identity_field_is_blocking(tmp_path):
+    path = write_application(tmp_path / "application.xlsx")
+    _identity_rows(path, [("企业名称", "冒名热力有限公司")])
+    application = parse([received(path, "application.xlsx")])
+    (defect,) = application.defects
+    assert defect.rule == "application.duplicate_identity"
+    assert defect.severity == "blocking"
+    assert defect.sheet == "基本信息"
+    assert defect.row == openpyxl.load_workbook(path)["基本信息"].max_row
+    assert defect.column == "内容"
+    assert defect.value == "冒名热力有限公司"
+    assert "“企业名称”填写了两次" in defect.message
+    # The first row's value is kept; the second never replaces it.
+    assert application.identity["name"] != "冒名热力有限公司"
+
+
+def test_unreadable_identity_value_reported_once(tmp_path):
+    workbook_path = write_application(tmp_path / "application.xlsx")
+    workbook = openpyxl.load_workbook(workbook_path)
+    sheet = workbook["基本信息"]
+    row = next(
+        r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "企业名称"
+    )
+    sheet.cell(row, 2).value = "=#REF!"
+    workbook.save(workbook_path)
+    application = parse([received(workbook_path, "application.xlsx")])
+    # One defect on the cell, and no second "not filled in" for the same field.
+    assert [(d.row, d.column) for d in application.defects] == [(row, "内容")]
+    assert application.defects[0].rule.startswith("cell.")
+
+
 def test_missing_sheet(tmp_path):
     path = write_application(tmp_path / "application.xlsx")
     workbook = openpyxl.load_workbook(path)
@@ -163,6 +205,23 @@ def test_application_json(tmp_path):
     assert application.identity["type"] == "heat_source"
     figures = {r["field"]: r["value"] for r in application.key_figures.rows}
     assert figures["clean_heat_share"] == Decimal("0.8")
+
+
+def test_application_json_duplicate_key_rejected(tmp_path):
+    # json.loads keeps the last of two equal keys; the reply must name the key.
+    path = tmp_path / "application.json"
+    path.write_text(
+        '{"identity": {"name": "红山热力", "name": "冒名热力"}, '
+        '"key_figures": {}, "claims": []}',
+        encoding="utf-8",
+    )
+    with pytest.raises(GridError) as raised:
+        parse([received(path, "application.json")])
+    defect = raised.value.defect
+    assert defect.rule == "file.json_duplicate_key"
+    assert defect.file == "application.json"
+    assert defect.value == "name"
+    assert "“name”" in defect.message
 
 
 def test_application_csv_folder(tmp_path):
