@@ -358,6 +358,8 @@ def _store_application(application: Application, parsed: ParsedPackage) -> None:
     }
     identity_row.update({"_file": application.file, "_sheet": IDENTITY_SHEET})
     identity_row["_row"] = None
+    # Each field sits on a row of its own; the checks read it from `_row_<key>`.
+    identity_row.update({f"_row_{key}": row for key, row in rows.items()})
     identity = pd.DataFrame([identity_row], dtype=object)
     identity.attrs.update(file=application.file, sheet=IDENTITY_SHEET, rows=rows)
     parsed.tables["identity"] = identity

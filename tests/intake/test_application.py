@@ -17,7 +17,12 @@ from intake.sniff import ArchiveLimits, sniff
 from intake.template import write_template
 from intake.workbook import parse_application, read_application_files
 from rules.rulebook import load_rulebook
-from tests.intake.builders import CREDIT_CODE, SEASON, write_application
+from tests.intake.builders import (
+    CREDIT_CODE,
+    SEASON,
+    build_enterprise_package,
+    write_application,
+)
 
 LIMITS = ArchiveLimits(
     max_entries=50, max_total_bytes=10**8, max_file_bytes=10**8, max_ratio=200
@@ -247,3 +252,29 @@ def test_application_csv_folder(tmp_path):
     assert application.defects == []
     assert application.identity["name"] == "红山热力"
     assert application.key_figures.rows[0]["value"] == 1000
+
+
+def test_identity_check_findings_name_their_row(tmp_path):
+    from heateval.settings import get_settings
+    from intake.check import check_path
+
+    root = build_enterprise_package(
+        tmp_path / "pkg", identity={"电子邮箱": "not-an-address"}
+    )
+    sheet = openpyxl.load_workbook(root / "application.xlsx")["基本信息"]
+    email_row = next(
+        r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "电子邮箱"
+    )
+    result = check_path(
+        root,
+        source="enterprise",
+        season=SEASON,
+        county=None,
+        rulebook=load_rulebook(),
+        limits=ArchiveLimits.from_settings(get_settings()),
+    )
+    (defect,) = [d for d in result.defects if d.rule == "identity.contact_email.format"]
+    assert defect.sheet == "基本信息"
+    assert defect.row == email_row
+    assert defect.column == "内容"
+    assert defect.value == "not-an-address"
