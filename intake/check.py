@@ -173,7 +173,7 @@ def check_package(
     ):
         # The same rule that storing applies, so `check` and `submit` agree.
         result.defects.append(county_mismatch(parsed, inputs.registered_county, county))
-    context = _context(parsed, inputs, season, county, today, max_points, source)
+    context = _context(parsed, inputs, season, county, today, rulebook, source)
     result.defects.extend(_run_checks(parsed, context))
 
     if source == "enterprise":
@@ -285,7 +285,7 @@ def _context(
     season: str,
     county: str,
     today: date,
-    max_points: dict[str, Decimal],
+    rulebook: Any,
     source: Source,
 ) -> Any:
     from expectations.context import build_context
@@ -303,10 +303,9 @@ def _context(
         season=season,
         county_code=county,
         today=today,
-        # NOTE: with `rulebook=` instead, the checks also compare claims decided by
-        # the complaint ledger against the ledger (review findings); the sample
-        # season's claims are not yet generated to pass that comparison.
-        max_points=max_points,
+        # The rulebook, not just its maxima: claims that the complaint ledger
+        # decides (C5.x, B1) are compared against the ledger itself.
+        rulebook=rulebook,
         **extra,
     )
 

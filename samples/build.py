@@ -11,11 +11,14 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as clock
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from expectations.reconcile import LEDGER_FIGURES
 from intake.schema import KEY_FIGURES
 from rules.legal_calendar import CountyCalendar
 from rules.rulebook import Rulebook
+from rules.sheet import ScoreSheet
 from samples import bureaus, tables
 from samples.evidence import EvidenceFile, award_certificate, evidence_for
 from samples.package import PackageContent, apply_defect, package_files, write_package
@@ -23,7 +26,7 @@ from samples.plan import Plan
 from samples.planner import score_plan
 from samples.roster import DEFECT_ROLES, Enterprise, Role
 from samples.scenario import Arrival, arrivals
-from samples.workbook import WorkbookStyle, claims_from_sheet
+from samples.workbook import CENT, Claim, WorkbookStyle, claims_from_sheet
 
 SEASON = "2025-2026"
 # Sub-items a hopeful clerk claims in full although the figures give less.
@@ -43,6 +46,7 @@ class Built:
     inspections: list[dict[str, str]]
     hotline: list[dict[str, str]]
     missing_ticket: str | None
+    ledger_overclaims: list[str]
 
 
 def rng_for(seed: int, purpose: str, key: str = "") -> random.Random:
@@ -164,4 +168,24 @@ def build_enterprise(
         inspections=inspections,
         hotline=hotline,
         missing_ticket=missing,
+        ledger_overclaims=ledger_overclaims(sheet, claims),
     )
+
+
+def ledger_overclaims(sheet: ScoreSheet, claims: list[Claim]) -> list[str]:
+    """Return the sub-items claimed above what the complaint ledger gives.
+
+    Only the complaint figures and the households served decide such a sub-item,
+    so intake can score it from the package alone and asks the committee to review
+    a higher claim. The hopeful claims at full points are the ones that differ.
+    """
+    claimed = {claim.sub_item: claim.points for claim in claims}
+    over = []
+    for line in sheet.lines:
+        read = set(line.inputs)
+        ledger_only = read <= LEDGER_FIGURES | {"households_served"}
+        decided = bool(read & LEDGER_FIGURES) and ledger_only
+        points = line.points.quantize(CENT, rounding=ROUND_HALF_UP)
+        if decided and claimed.get(line.rule_id, Decimal(0)) > points:
+            over.append(line.rule_id)
+    return over

@@ -43,7 +43,7 @@ DEFECT_DESIGNS: dict[Role, dict[str, Any]] = {
     },
     Role.DEFECT_CREDIT_CODE: {
         "summary": "基本信息中的统一社会信用代码末位校验码录错",
-        "rules": ["cell.credit_code", "application.missing_identity"],
+        "rules": ["cell.credit_code"],
     },
     Role.DEFECT_FORMULA: {
         "summary": "关键数据中供热户数写成公式 =A+B，"

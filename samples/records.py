@@ -25,6 +25,10 @@ def _review_findings(built: Built) -> list[dict[str, str]]:
         findings.append(
             {"rule": "evidence.sha256.shared", "value": "evidence/B2/荣誉证书.pdf"}
         )
+    findings.extend(
+        {"rule": "claims.claimed.ledger", "value": sub_item}
+        for sub_item in built.ledger_overclaims
+    )
     return findings
 
 

@@ -88,13 +88,16 @@ def test_every_package_as_designed(scenario, samples_root, bureau_records):
         outcome = {
             "accepted": result.accepted,
             "blocking": _rules(result.defects, Severity.BLOCKING),
-            "review": _rules(result.defects, Severity.REVIEW),
         }
         expected = {
             "accepted": package["expect"] == "accepted",
             "blocking": sorted(package["defects"]),
-            "review": sorted({f["rule"] for f in package["review_findings"]}),
         }
+        # The scenario lists review findings for accepted packages only: those of
+        # a rejected version depend on which of its cells could be read.
+        if result.accepted:
+            outcome["review"] = _rules(result.defects, Severity.REVIEW)
+            expected["review"] = sorted({f["rule"] for f in package["review_findings"]})
         if outcome != expected:
             mismatches.append((package["path"], outcome, expected))
             continue
