@@ -146,7 +146,8 @@ def check_package(
     max_points = rulebook_sub_items(rulebook)
     parsed = parse_package(received, source=source, sub_items=set(max_points))
     result = CheckResult(accepted=False, defects=list(parsed.defects), parsed=parsed)
-    if received.rejected:
+    if received.rejected or not received.files:
+        # Nothing was read: an empty package has no application to check.
         return _finish(result)
 
     if source == "enterprise":

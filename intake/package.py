@@ -161,7 +161,12 @@ def parse_package(
     if not received.files:
         parsed.defects.append(
             _defect(
-                received.name, "package.empty", "提交的材料是空的。", Severity.BLOCKING
+                received.name,
+                "package.empty",
+                "提交的文件夹或压缩包里没有任何文件。请放入申报及自评表 "
+                "application.xlsx、tables/ 下的台账和 evidence/ 下的证明材料后"
+                "重新提交。",
+                Severity.BLOCKING,
             )
         )
         return parsed

@@ -108,6 +108,18 @@ def damaged_member(work: Path) -> Path:
     return target
 
 
+def empty_folder(work: Path) -> Path:
+    root = work / "pkg"
+    (root / "tables").mkdir(parents=True)
+    return root
+
+
+def empty_zip(work: Path) -> Path:
+    target = work / "package.zip"
+    zipfile.ZipFile(target, "w").close()
+    return target
+
+
 def folder_with_symlink(work: Path) -> Path:
     root = build_enterprise_package(work / "pkg")
     (root / "evidence" / "C2.1").mkdir()
@@ -158,6 +170,8 @@ HOSTILE: dict[str, tuple[Callable[[Path], Path], str, str]] = {
     "pdf_is_html": (pdf_is_html, "file.content_mismatch", "网页"),
     "not_an_archive": (not_an_archive, "package.format", "zip"),
     "truncated_zip": (truncated_zip, "archive.invalid", "不完整"),
+    "empty_folder": (empty_folder, "package.empty", "没有任何文件"),
+    "empty_zip": (empty_zip, "package.empty", "没有任何文件"),
     "damaged_member": (damaged_member, "archive.invalid", "scan.pdf"),
     "folder_with_symlink": (folder_with_symlink, "archive.link", "符号链接"),
 }
