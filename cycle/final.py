@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 from cycle.errors import CycleError
 from cycle.intake_stage import county_enterprises, move
 from cycle.notify import notify
-from cycle.objections import clean_text, find_enterprise
+from cycle.objections import find_enterprise
 from cycle.people import authorise
 from cycle.scoring import latest_sheet
 from cycle.setup import get_season
 from cycle.stages import Stage
+from cycle.text import clean_text
 from heateval.settings import get_settings
 from publication.letters import letter_path
 from publication.query import public_link
@@ -232,6 +233,12 @@ def record_rectification_check(
         raise CycleError(
             f"the rectification order of {enterprise.credit_code} is already "
             f"{order.status}"
+        )
+    if checked_on < order.issued_on:
+        raise CycleError(
+            f"the check's date {checked_on} is before the rectification order of "
+            f"{enterprise.credit_code} was issued on {order.issued_on}; give the "
+            "day of the check"
         )
     order.status = outcome
     order.checked_by = person.id

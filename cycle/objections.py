@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import re
+import logging
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
@@ -19,25 +19,18 @@ from cycle.publicity import current_window, open_objections, unpublicised_sheets
 from cycle.scoring import rulebook, score_enterprise
 from cycle.setup import get_cycle, get_season
 from cycle.stages import Stage
-from rules.legal_calendar import appeal_reply_due
+from cycle.text import clean_text
+from heateval.settings import get_settings
+from rules.legal_calendar import CalendarCoverageError, appeal_reply_due
 from storage import ledger
 from storage.models import Adjustment, Enterprise, Objection, PublicityEntry, Season
+
+logger = logging.getLogger(__name__)
 
 # Stages in which the county still takes appeals: from the first publicity window
 # until it reports to the city.
 APPEAL_STAGES = frozenset({Stage.PUBLICITY, Stage.OBJECTIONS, Stage.RESCORED})
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_GROUNDS = 5000
-
-
-def clean_text(value: str, what: str, limit: int) -> str:
-    """Strip control characters and outer space; reject blank or over-long text."""
-    text = _CONTROL.sub("", value).strip()
-    if not text:
-        raise CycleError(f"{what} is missing; write it out, it is kept on record")
-    if len(text) > limit:
-        raise CycleError(f"{what} is {len(text)} characters; the limit is {limit}")
-    return text
 
 
 def find_enterprise(session: Session, credit_code: str) -> Enterprise:
@@ -166,8 +159,12 @@ def file_objection(
         raise CycleError(f"kind {kind!r} is invalid; use objection or appeal")
     season = get_season(session, season_label)
     enterprise = find_enterprise(session, credit_code)
-    filed_by = clean_text(filed_by, "the name of the person or unit filing", 128)
-    contact = clean_text(contact, "the contact (address, phone or e-mail)", 255)
+    filed_by = clean_text(
+        filed_by, "the name of the person or unit filing", 128, one_line=True
+    )
+    contact = clean_text(
+        contact, "the contact (address, phone or e-mail)", 255, one_line=True
+    )
     grounds = clean_text(grounds, "the grounds", MAX_GROUNDS)
     reference = _reference(
         season.label,
@@ -206,10 +203,9 @@ def file_objection(
         is not None
     )
     in_window = shown and window.opens_on <= filed_on <= window.closes_on
-    if kind == "appeal":
-        on_time = cycle.stage in APPEAL_STAGES
-    else:
-        on_time = in_window
+    # Once the county has reported to the city, verdicts no longer change its
+    # results, so a filing dated inside an old window is answered as late too.
+    on_time = cycle.stage in APPEAL_STAGES and (kind == "appeal" or in_window)
     objection = Objection(
         reference=reference,
         season_id=season.id,
@@ -221,7 +217,7 @@ def file_objection(
         grounds=grounds,
         filed_on=filed_on,
         window_id=window.id if window is not None and in_window else None,
-        reply_due=appeal_reply_due(filed_on),
+        reply_due=_reply_due(filed_on),
         status="open" if on_time else "late",
     )
     session.add(objection)
@@ -274,6 +270,20 @@ def file_objection(
     return objection
 
 
+def _reply_due(filed_on: date) -> date:
+    """Return the reply's due date; without the year's holidays, the plain count.
+
+    Holidays only move the end of a period later, so the plain count of days is
+    never after the legal due date: a reply by then is always on time.
+    """
+    try:
+        return appeal_reply_due(filed_on)
+    except CalendarCoverageError as error:
+        due = filed_on + timedelta(days=get_settings().appeal_reply_days)
+        logger.warning("%s Reply due on %s, the plain count of days.", error, due)
+        return due
+
+
 def decide_objection(
     session: Session,
     *,
@@ -310,8 +320,20 @@ def decide_objection(
         )
     if verdict == "rejected" and changes:
         raise CycleError("a rejected objection changes no sub-item; drop the changes")
-    reason = clean_text(reason, "the reason for the verdict", 2000)
+    if decided_on < objection.filed_on:
+        raise CycleError(
+            f"the verdict's date {decided_on} is before the {objection.kind} was "
+            f"filed on {objection.filed_on}; give the day the committee decided"
+        )
     season = session.get(Season, objection.season_id)
+    cycle = get_cycle(session, season, objection.county_code)
+    if cycle.stage not in APPEAL_STAGES:
+        raise CycleError(
+            f"county {objection.county_code} is in stage {cycle.stage}: its results "
+            f"have gone to the city, so a verdict on {reference} would change "
+            "nothing; the city handles it from here"
+        )
+    reason = clean_text(reason, "the reason for the verdict", 2000)
     enterprise = session.get(Enterprise, objection.enterprise_id)
     for change in changes:
         add_adjustment(

@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 from cycle.errors import CycleError
 from cycle.intake_stage import county_enterprises, move
 from cycle.notify import notify
-from cycle.objections import clean_text, find_enterprise
+from cycle.objections import find_enterprise
 from cycle.people import authorise
 from cycle.scoring import latest_sheet
 from cycle.setup import get_cycle, get_season
 from cycle.stages import REPORTED_STAGES, Stage
+from cycle.text import clean_text, optional_text
 from storage import ledger
 from storage.models import (
     Cycle,
@@ -199,8 +200,15 @@ def record_city_review(
             f"county {county} has no report waiting for review "
             f"(stage {cycle.stage}); nothing to {decision}"
         )
+    if decided_on < escalation.submitted_on:
+        raise CycleError(
+            f"the review's date {decided_on} is before county {county} reported on "
+            f"{escalation.submitted_on}; give the day of the review"
+        )
     returned: list[str] = []
-    if decision == "return":
+    if decision == "confirm":
+        reasons = optional_text(reasons, "the remarks on confirming", 2000)
+    else:
         reasons = clean_text(reasons, "the reasons for returning", 2000)
         if not enterprises:
             raise CycleError("name the enterprises to re-score (credit codes)")

@@ -280,3 +280,37 @@ def test_confirmation_date_kept(season):
         cycle = get_cycle(session, get_season(session, "2025-2026"), COUNTY)
         assert cycle.confirmed_on == date(2026, 6, 3)
         assert cycle.published_on == date(2026, 6, 4)
+
+
+def test_confirmation_remarks_cleaned(season):
+    from storage.models import Escalation
+
+    drive_to_city_review(season)
+
+    city_review("confirm", date(2026, 6, 3), reasons="核对无误\u202e\x1b[31m\x07")
+
+    with season.session() as session:
+        escalation = session.scalars(select(Escalation)).one()
+        assert escalation.reasons == "核对无误[31m"
+
+
+def test_confirmation_remarks_limited(season):
+    from cycle.errors import CycleError
+
+    drive_to_city_review(season)
+
+    with pytest.raises(CycleError, match="the limit is 2000"):
+        city_review("confirm", date(2026, 6, 3), reasons="长" * 2001)
+
+    assert season.cycle_stage() == "city_review"
+
+
+def test_review_dated_before_report_refused(season):
+    from cycle.errors import CycleError
+
+    drive_to_city_review(season)
+
+    with pytest.raises(CycleError, match="before county 150402 reported"):
+        city_review("confirm", date(2026, 5, 1))
+
+    assert season.cycle_stage() == "city_review"

@@ -392,3 +392,71 @@ def test_objection_about_unknown_enterprise_rejected(season):
                 filed_on=date(2026, 5, 23),
             ),
         )
+
+
+def test_objection_dated_in_window_after_report_late(season):
+    # Filed once the county has reported: its verdict could change nothing, so it
+    # is answered as late whatever date the filing carries.
+    from tests.cycle.support import drive_to_city_review
+
+    drive_to_city_review(season)
+
+    summary = file_objection("A", ROUND1_OPENS)
+
+    assert summary["status"] == "late"
+
+
+def test_verdict_after_report_refused(season):
+    from cycle.errors import CycleError
+    from storage.models import Cycle
+
+    drive_to_publicity(season)
+    reference = file_objection("A", ROUND1_OPENS)["reference"]
+    with season.session() as session:
+        session.scalar(
+            select(Cycle).where(Cycle.county_code == COUNTY)
+        ).stage = "follow_up"
+
+    with pytest.raises(CycleError, match="stage follow_up"):
+        decide_objection(reference, "upheld", VERDICT_DAY, changes=("C1.4=0",))
+
+    assert _objection(season, reference).status == "open"
+
+
+def test_verdict_dated_before_filing_refused(season):
+    from cycle.errors import CycleError
+
+    drive_to_publicity(season)
+    reference = file_objection("A", date(2026, 5, 23))["reference"]
+
+    with pytest.raises(CycleError, match="2026-05-22 is before"):
+        decide_objection(reference, "rejected", date(2026, 5, 22))
+
+    assert _objection(season, reference).status == "open"
+
+
+def test_filer_fields_kept_on_one_line(season):
+    drive_to_publicity(season)
+
+    summary = file_objection(
+        "A",
+        ROUND1_OPENS,
+        filed_by="张某\r\nBcc: evil@attacker.example\u202e司公\u200b",
+        contact="0476-1234567\n处理结果：已采纳",
+    )
+
+    objection = _objection(season, summary["reference"])
+    assert objection.filed_by == "张某 Bcc: evil@attacker.example司公"
+    assert objection.contact == "0476-1234567 处理结果：已采纳"
+
+
+def test_reply_due_beyond_holiday_data_is_plain_count(season, caplog):
+    # chinesecalendar 1.11.0 ends with 2026; the reply period of an objection
+    # filed on 20 December ends in 2027.
+    drive_to_publicity(season)
+
+    summary = file_objection("A", date(2026, 12, 20))
+
+    objection = _objection(season, summary["reference"])
+    assert objection.reply_due == date(2027, 1, 4)
+    assert "plain count of days" in caplog.text

@@ -215,3 +215,14 @@ def test_check_needs_committee_member(season):
         check_rectification("C", "rectified", C_RECTIFIED_ON, member="赵复核")
 
     assert _orders(season)["C"] == ("open", None)
+
+
+def test_check_dated_before_order_refused(season):
+    from cycle.errors import CycleError
+
+    drive_to_follow_up(season, PUBLISHED_ON)
+
+    with pytest.raises(CycleError, match="before the rectification order"):
+        check_rectification("C", "rectified", date(1990, 1, 1))
+
+    assert _orders(season)["C"] == ("open", None)
