@@ -8,8 +8,10 @@ from stdnum.cn import uscc
 
 from cycle.errors import CycleError
 from cycle.stages import Stage
+from cycle.text import clean_text, has_text, optional_text
 from rules.counties import county_by_code, load_counties
 from rules.legal_calendar import county_calendar
+from storage import ledger
 from storage.models import County, CountySeason, Cycle, Enterprise, Person, Season
 
 ROLES = ("committee", "city_reviewer", "operator")
@@ -62,8 +64,14 @@ def ensure_season(session: Session, label: str, rulebook_version: str) -> Season
 
 def get_season(session: Session, label: str) -> Season:
     """Return the season `label`, or raise naming how to create it."""
+    from rules.seasons import UnknownSeasonError, load_season
+
     season = session.scalar(select(Season).where(Season.label == label))
     if season is None:
+        try:
+            load_season(label)
+        except UnknownSeasonError as error:
+            raise CycleError(str(error)) from None
         raise CycleError(
             f"season {label} is not set up; "
             f"run `heateval cycle advance --season {label}` first"
@@ -73,7 +81,10 @@ def get_season(session: Session, label: str) -> Season:
 
 def get_cycle(session: Session, season: Season, county: str) -> Cycle:
     """Return `county`'s cycle of `season`."""
-    county_by_code(county)
+    try:
+        county_by_code(county)
+    except KeyError as error:
+        raise CycleError(error.args[0]) from None
     cycle = session.scalar(
         select(Cycle).where(Cycle.season_id == season.id, Cycle.county_code == county)
     )
@@ -92,38 +103,65 @@ def register_enterprise(
     contact_name: str = "",
     contact_email: str = "",
     contact_phone: str = "",
+    actor: str = "operator:register",
 ) -> Enterprise:
-    """Add an enterprise to the register, or update its name and contact."""
+    """Add an enterprise to the register, or update its name and contact.
+
+    Names and contacts lose control characters, invisible format characters and
+    line breaks; an e-mail must be one that can receive mail. Each change is
+    written to the audit ledger, and registering the same details again writes
+    nothing.
+    """
     code = credit_code.strip().upper()
     if not uscc.is_valid(code):
         raise CycleError(
             f"credit code {credit_code!r} is invalid (18 characters with a GB 32100 "
             "check character); correct it in the register"
         )
-    county_by_code(county)
+    try:
+        county_by_code(county)
+    except KeyError as error:
+        raise CycleError(f"enterprise {code}: {error.args[0]}") from None
     if type not in ENTERPRISE_TYPES:
         raise CycleError(
             f"enterprise type {type!r} is invalid; use heat_source or heating"
         )
+    email = _checked_email(contact_email) if has_text(contact_email) else ""
+    details = {
+        "name": clean_text(name, f"the name of enterprise {code}", 255, one_line=True),
+        "type": type,
+        "contact_name": optional_text(
+            contact_name, f"the contact name of {code}", 64, one_line=True
+        ),
+        "contact_email": email,
+        "contact_phone": optional_text(
+            contact_phone, f"the contact phone of {code}", 32, one_line=True
+        ),
+    }
     enterprise = session.scalar(
         select(Enterprise).where(Enterprise.credit_code == code)
     )
     if enterprise is None:
-        enterprise = Enterprise(
-            credit_code=code, county_code=county, type=type, name=name
-        )
+        enterprise = Enterprise(credit_code=code, county_code=county, **details)
         session.add(enterprise)
-    elif enterprise.county_code != county:
+        ledger.record(session, enterprise, actor=actor, action="enterprise.registered")
+        return enterprise
+    if enterprise.county_code != county:
         raise CycleError(
             f"enterprise {code} is registered in county {enterprise.county_code}, "
             f"not {county}; a move between counties needs the bureaus' approval"
         )
-    enterprise.name = name
-    enterprise.type = type
-    enterprise.contact_name = contact_name
-    enterprise.contact_email = contact_email
-    enterprise.contact_phone = contact_phone
-    session.flush()
+    changed = sorted(k for k, v in details.items() if getattr(enterprise, k) != v)
+    if changed:
+        for key in changed:
+            setattr(enterprise, key, details[key])
+        ledger.record(
+            session,
+            enterprise,
+            actor=actor,
+            action="enterprise.updated",
+            detail=", ".join(changed),
+        )
     return enterprise
 
 
@@ -152,19 +190,21 @@ def register_person(
     Registering a person again updates their e-mail when one is given and keeps
     it otherwise.
     """
-    name = " ".join(name.split())
-    if not name:
-        raise CycleError("the person's name is missing; give it with --name")
-    if len(name) > 64:
-        raise CycleError(f"name {name!r} is {len(name)} characters; the limit is 64")
+    name = clean_text(name, "the person's name (--name)", 64, one_line=True)
     if role not in ROLES:
         raise CycleError(f"role {role!r} is invalid; use one of {', '.join(ROLES)}")
     if role == "committee" and county is None:
         raise CycleError("a committee member belongs to a county; pass --county")
-    if role != "committee":
-        county = None
-    else:
-        county_by_code(county)
+    if role != "committee" and county is not None:
+        raise CycleError(
+            f"a {role} acts for the whole city and belongs to no county; "
+            "leave out --county"
+        )
+    if county is not None:
+        try:
+            county_by_code(county)
+        except KeyError as error:
+            raise CycleError(error.args[0]) from None
     if email is not None:
         email = _checked_email(email)
     person = session.scalar(

@@ -397,6 +397,7 @@ def is_late(season: str, county: str, received_at: datetime, settings: Any) -> b
 
 def _register_enterprise(session: Session, parsed: ParsedPackage, county: str) -> Any:
     """Find the enterprise by credit code, or register it; its county must match."""
+    from storage import ledger
     from storage.models import Enterprise
 
     identity = parsed.identity
@@ -415,7 +416,13 @@ def _register_enterprise(session: Session, parsed: ParsedPackage, county: str) -
             contact_phone=str(identity.get("contact_phone") or "")[:32],
         )
         session.add(enterprise)
-        session.flush()
+        ledger.record(
+            session,
+            enterprise,
+            actor=f"enterprise:{credit_code}",
+            action="enterprise.registered",
+            detail="registered from its first package",
+        )
         return enterprise
     if enterprise.county_code != county:
         raise _RejectedInTransaction(

@@ -23,6 +23,7 @@ from storage.models import (
     Adjustment,
     Correction,
     CreditRecord,
+    Enterprise,
     Escalation,
     FollowUp,
     LedgerEntry,
@@ -48,6 +49,7 @@ AUDITED: dict[str, type[Base]] = {
     "rectification_order": RectificationOrder,
     "follow_up": FollowUp,
     "submission": Submission,
+    "enterprise": Enterprise,
 }
 _ENTITY_OF = {model: name for name, model in AUDITED.items()}
 

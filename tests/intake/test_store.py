@@ -93,7 +93,8 @@ def test_accepted_package_stored(tmp_path, db):
     assert count(db, SubmissionFile) == 12  # 1 workbook, 6 tables, readings, 4 evidence
     assert count(db, Evidence) == 4
     assert count(db, VerifiedFigures) == 1
-    assert count(db, LedgerEntry) == 1
+    # The submission, and the enterprise it registered.
+    assert count(db, LedgerEntry) == 2
 
 
 def test_files_kept_byte_for_byte(tmp_path, db):
@@ -119,7 +120,7 @@ def test_same_content_again_is_a_no_op(tmp_path, db):
     assert again.duplicate is True
     assert again.submission_id == first.submission_id
     assert count(db, Submission) == 1
-    assert count(db, LedgerEntry) == 1
+    assert count(db, LedgerEntry) == 2  # the first submission and its enterprise
 
 
 def test_new_content_is_a_new_version(tmp_path, db):

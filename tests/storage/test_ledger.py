@@ -14,7 +14,7 @@ from heateval.cli import app
 from storage import ledger
 from storage.db import make_engine
 from storage.migrate import upgrade_database
-from storage.models import Enterprise, LedgerEntry, ScoreSheet, Season
+from storage.models import Enterprise, LedgerEntry, Person, ScoreSheet, Season
 
 
 @pytest.fixture
@@ -26,7 +26,10 @@ def engine(db_url: str) -> Engine:
 
 
 def _sheets(engine: Engine, count: int) -> None:
-    """Store `count` score sheet versions, each with its ledger entry."""
+    """Store `count` score sheet versions, each with its ledger entry.
+
+    The sheets' entries are 1 to `count`; the enterprise's entry comes last.
+    """
     with Session(engine) as session, session.begin():
         season = Season(
             label="2025-2026",
@@ -64,6 +67,7 @@ def _sheets(engine: Engine, count: int) -> None:
             ledger.record(
                 session, sheet, actor="committee:张伟", action="score_sheet.created"
             )
+        ledger.record(session, enterprise, actor="t", action="enterprise.registered")
 
 
 def _verify(engine: Engine) -> ledger.LedgerReport:
@@ -74,7 +78,7 @@ def _verify(engine: Engine) -> ledger.LedgerReport:
 def test_intact_ledger_verifies(engine: Engine) -> None:
     _sheets(engine, 3)
     report = _verify(engine)
-    assert report.entries == 3
+    assert report.entries == 4
     assert report.chain_problem is None
     assert report.record_problems == []
 
@@ -82,7 +86,9 @@ def test_intact_ledger_verifies(engine: Engine) -> None:
 def test_entries_chain_to_previous_hash(engine: Engine) -> None:
     _sheets(engine, 2)
     with Session(engine) as session:
-        first, second = session.scalars(select(LedgerEntry).order_by(LedgerEntry.seq))
+        first, second, *_ = session.scalars(
+            select(LedgerEntry).order_by(LedgerEntry.seq)
+        )
     assert first.prev_hash == ledger.GENESIS_HASH
     assert second.prev_hash == first.entry_hash
 
@@ -111,7 +117,7 @@ def test_inserted_entry_named(engine: Engine) -> None:
     _sheets(engine, 3)
     with Session(engine) as session, session.begin():
         # Make room at seq 2, then forge an entry that hashes correctly on its own.
-        for seq in (3, 2):
+        for seq in (4, 3, 2):
             session.execute(
                 update(LedgerEntry).where(LedgerEntry.seq == seq).values(seq=seq + 1)
             )
@@ -158,7 +164,10 @@ def test_unrecorded_score_sheet_named(engine: Engine) -> None:
     _sheets(engine, 1)
     with Session(engine) as session, session.begin():
         session.execute(text("DELETE FROM ledger"))
-    assert _verify(engine).record_problems == ["score_sheet 1 has no ledger entry"]
+    assert _verify(engine).record_problems == [
+        "score_sheet 1 has no ledger entry",
+        "enterprise 1 has no ledger entry",
+    ]
 
 
 def test_deleted_score_sheet_named(engine: Engine) -> None:
@@ -172,15 +181,10 @@ def test_deleted_score_sheet_named(engine: Engine) -> None:
 
 def test_unaudited_model_rejected(engine: Engine) -> None:
     with Session(engine) as session:
-        enterprise = Enterprise(
-            credit_code="91150402MA0N000001",
-            name="x",
-            county_code="150402",
-            type="heating",
-        )
-        session.add(enterprise)
+        person = Person(name="于磊文", role="committee", county_code="150402")
+        session.add(person)
         with pytest.raises(TypeError, match="not an audited table"):
-            ledger.record(session, enterprise, actor="a", action="b")
+            ledger.record(session, person, actor="a", action="b")
 
 
 def test_cli_verify_exit_codes(
@@ -197,7 +201,7 @@ def test_cli_verify_exit_codes(
 
     intact = runner.invoke(app, ["ledger", "verify"])
     assert intact.exit_code == 0
-    assert "ledger intact: 2 entries" in intact.output
+    assert "ledger intact: 3 entries" in intact.output
 
     with Session(engine) as session, session.begin():
         session.execute(
