@@ -8,7 +8,7 @@ from typing import Any
 from cycle.advance import due_counties
 from cycle.errors import StageIncompleteError
 from cycle.notify import notify
-from cycle.setup import get_season
+from cycle.setup import get_cycle, get_season
 from cycle.stages import StageFlow
 from storage.base import utcnow
 from storage.db import session_scope
@@ -41,7 +41,11 @@ def counties_for(
     not over, changes nothing.
     """
     with session_scope() as session:
-        due = due_counties(session, get_season(session, season), stage, today)
+        season_row = get_season(session, season)
+        if county is not None:
+            # An unknown code from a run form fails the run instead of doing nothing.
+            get_cycle(session, season_row, county)
+        due = due_counties(session, season_row, stage, today)
     if county is not None:
         return [county] if county in due else []
     return due

@@ -45,8 +45,17 @@ def main() -> None:
     """Entry point of the `heateval` console script."""
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
+    from cycle.errors import CycleError
+    from rules.legal_calendar import CalendarCoverageError
+    from rules.seasons import UnknownSeasonError
+
     try:
         app()
+    except (CycleError, CalendarCoverageError, UnknownSeasonError) as error:
+        # Errors in what the user asked for, not in heateval: one line, no trace.
+        message = error.args[0] if error.args else str(error)
+        typer.echo(f"error: {message}", err=True)
+        raise SystemExit(2) from None
     except (OperationalError, ProgrammingError) as error:
         text = str(getattr(error, "orig", error))
         if "no such table" not in text and "does not exist" not in text:

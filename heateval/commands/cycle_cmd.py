@@ -99,7 +99,9 @@ def advance(
 ) -> None:
     """Run the daily cycle flow once: every stage that is due, in order."""
     from flows.cycle import evaluation_cycle
+    from rules.seasons import load_season
 
+    load_season(season)  # an unknown season is named before a flow run starts
     result = evaluation_cycle(season=season, today=_day(today))
     _print(result)
 

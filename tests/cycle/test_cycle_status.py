@@ -133,4 +133,27 @@ def test_status_cli_unknown_season(season):
     result = CliRunner().invoke(app, ["status", "--season", "2030-2031", "--json"])
 
     assert result.exit_code == 2
-    assert "season 2030-2031 is not set up" in result.output
+    assert "no season data for '2030-2031'" in result.output
+
+
+def test_unknown_season_one_error_line(tmp_path):
+    # Through the console script's entry point, as a user runs it: no traceback,
+    # and no flow run is started for a season that does not exist.
+    import os
+    import subprocess
+    import sys
+
+    env = os.environ | {"HEATEVAL_HOME": str(tmp_path)}
+    command = ["cycle", "advance", "--season", "2030-2031"]
+    done = subprocess.run(
+        [sys.executable, "-c", "from heateval.cli import main; main()", *command],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: no season data for '2030-2031'")
+    assert "Traceback" not in done.stderr
+    assert "flow run" not in done.stderr.lower()
