@@ -214,8 +214,9 @@ class Player:
             counts["late"] += bool(late)
             counts["rejected"] += not accepted
         if counts:
+            plural = "" if counts["received"] == 1 else "s"
             notes.append(
-                f"{counts['received']} packages received"
+                f"{counts['received']} package{plural} received"
                 f" ({counts['rejected']} rejected, {counts['late']} late)"
             )
         return notes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 
 import typer
 
@@ -24,6 +25,9 @@ def demo(
     """Run the 2025-2026 cycle of the sample season, day by day, to the follow-ups."""
     for key, value in QUIET_PREFECT.items():
         os.environ.setdefault(key, value)
+    # `kill PID` should stop the demo as Ctrl-C does: through the cleanup that
+    # stops its mail capture, worker processes and Prefect's temporary server.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
 
     from cycle.demo import reset_home
     from heateval.settings import get_settings, reset_settings
@@ -69,6 +73,10 @@ def demo(
     )
     typer.echo(f"captured mail: {settings.capture_dir} ({mails} messages)")
     typer.echo("next: heateval status --season 2025-2026")
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _publish(settings) -> str:
