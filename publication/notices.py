@@ -146,7 +146,8 @@ def _text_rows(rows: tuple[ResultRow, ...]) -> list[str]:
                 (
                     str(row.number),
                     row.enterprise.county_name,
-                    row.enterprise.name,
+                    # The text is tab-separated, so a spreadsheet may open it.
+                    opendata.neutralise_cell(row.enterprise.name),
                     row.enterprise.credit_code,
                     format_points(sheet.base),
                     format_points(sheet.bonus),

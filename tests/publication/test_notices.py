@@ -209,3 +209,19 @@ def test_public_link_joins_site_address() -> None:
         letter_path("2025-2026", CODES["E1"]), "https://x.example/archive/"
     )
     assert link == f"https://x.example/archive/letters/2025-2026/{CODES['E1']}.html"
+
+
+def test_notice_text_neutralises_formula_name(archive: Archive) -> None:
+    from storage.models import Enterprise
+
+    with archive.session() as session:
+        enterprise = session.scalar(
+            select(Enterprise).where(Enterprise.credit_code == CODES["E4"])
+        )
+        enterprise.name = '=HYPERLINK("http://x","点击")'
+        session.commit()
+    with archive.session() as session:
+        document = render_publicity_notice(
+            session, "2025-2026", "150404", 2, record=False, pdf=False
+        )
+    assert f'1\t松山区\t\'=HYPERLINK("http://x","点击")\t{CODES["E4"]}' in document.text
