@@ -41,7 +41,7 @@ def authorise(
         )
     session.add(
         DecisionAttempt(
-            action=action,
+            action=action[:255],
             actor_name=person.name,
             county_code=county,
             accepted=True,
@@ -58,9 +58,10 @@ def record_rejection(
     logger.warning("rejected %s by %r for county %s: %s", action, actor, county, reason)
     session.add(
         DecisionAttempt(
-            action=action,
+            action=action[:255],
             actor_name=actor[:64],
-            county_code=county,
+            # The county as typed may be any text; the reason names it in full.
+            county_code=county[:6] if county else None,
             accepted=False,
             detail=reason,
         )

@@ -131,7 +131,7 @@ class DecisionAttempt(Base):
     __tablename__ = "decision_attempts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    action: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(255))
     actor_name: Mapped[str] = mapped_column(String(64))
     county_code: Mapped[str | None] = mapped_column(String(6))
     accepted: Mapped[bool]

@@ -185,3 +185,34 @@ def test_sqlite_runs_in_wal_with_busy_timeout(sqlite_url: str) -> None:
 def test_ledger_table_starts_empty(engine: Engine) -> None:
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(LedgerEntry)) == 0
+
+
+def test_long_decision_actions_stored(engine: Engine) -> None:
+    # PostgreSQL enforces the column's length; a committee member's check of a
+    # rectification is named with the enterprise's credit code.
+    from cycle.people import authorise, record_rejection
+    from storage.models import DecisionAttempt, Person
+
+    with Session(engine) as session, session.begin():
+        session.add(Person(name="于磊文", role="committee", county_code="150402"))
+        session.flush()
+        authorise(
+            session,
+            actor="于磊文",
+            role="committee",
+            county="150402",
+            action="check rectification of 91150402MA0R1XLW22",
+        )
+        record_rejection(
+            session,
+            actor="某人",
+            county="1504020000",
+            action="correct " + "x" * 300,
+            reason="unknown field",
+        )
+    with Session(engine) as session:
+        stored = session.scalars(select(DecisionAttempt).order_by(DecisionAttempt.id))
+        assert [(a.action[:23], a.county_code) for a in stored] == [
+            ("check rectification of ", "150402"),
+            ("correct xxxxxxxxxxxxxxx", "150402"),
+        ]
