@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from cycle.errors import CycleError, NotAuthorisedError
+from cycle.errors import CycleError
 from cycle.final import record_rectification_check
 from cycle.objections import (
     SubItemChange,
@@ -38,11 +38,16 @@ T = TypeVar("T")
 def run_decision(
     action: str, actor: str, county: str | None, decide: Callable[[Session], T]
 ) -> T:
-    """Run `decide` in a transaction; keep a refused attempt on file."""
+    """Run `decide` in a transaction; keep a refused attempt on file.
+
+    Every refusal is kept, not only those of people without the right: a member
+    who tries to change a confirmed result or decide a closed objection leaves
+    a trace too.
+    """
     try:
         with session_scope() as session:
             return decide(session)
-    except NotAuthorisedError as error:
+    except CycleError as error:
         with session_scope() as session:
             record_rejection(
                 session, actor=actor, county=county, action=action, reason=str(error)

@@ -460,3 +460,25 @@ def test_reply_due_beyond_holiday_data_is_plain_count(season, caplog):
     objection = _objection(season, summary["reference"])
     assert objection.reply_due == date(2027, 1, 4)
     assert "plain count of days" in caplog.text
+
+
+def test_refused_decision_by_member_kept(season):
+    # A registered member's refused attempt is on file too, not only strangers'.
+    from cycle.errors import CycleError
+    from storage.models import DecisionAttempt
+
+    drive_to_publicity(season)
+    reference = file_objection("A", date(2026, 5, 23))["reference"]
+    decide_objection(reference, "rejected", date(2026, 5, 25))
+
+    with pytest.raises(CycleError, match="a verdict is recorded once"):
+        decide_objection(reference, "upheld", date(2026, 5, 26))
+
+    with season.session() as session:
+        refused = session.scalars(
+            select(DecisionAttempt).where(DecisionAttempt.accepted.is_(False))
+        ).all()
+        assert [(a.action, a.county_code) for a in refused] == [
+            (f"decide {reference}", COUNTY)
+        ]
+        assert "a verdict is recorded once" in refused[0].detail
