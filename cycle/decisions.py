@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from cycle.errors import CycleError
@@ -143,17 +144,12 @@ def correct_figure(
         action=f"correct {field} of {enterprise.credit_code}",
     )
     _check_changeable(session, season, enterprise)
-    # Validate the corrected value the way the engine will read it.
-    probe = {"enterprise_type": enterprise.type, "households_served": 1, field: value}
-    try:
-        Figures.model_validate(probe)
-    except ValueError as error:
-        raise CycleError(f"value {value!r} is invalid for {field}: {error}") from None
+    value = _figure_text(field, value)
     row = Correction(
         enterprise_id=enterprise.id,
         season_id=season.id,
         field=field,
-        value=value.strip(),
+        value=value,
         reason=clean_text(reason, "the reason", 2000),
         member_id=person.id,
     )
@@ -166,6 +162,35 @@ def correct_figure(
         detail=f"{enterprise.credit_code} {field}={value}",
     )
     return {"correction": row.id, "field": field, "value": row.value}
+
+
+def _figure_text(field: str, value: str) -> str:
+    """Read a corrected figure as a package's cell is read; return it as stored.
+
+    So `95%` is a share of 0.95 and 是 or yes is true here too. The result is
+    checked the way the engine will read it.
+    """
+    from intake.cells import CellError, read_cell
+    from intake.schema import figure_kind
+
+    try:
+        parsed = read_cell(value, figure_kind(field))
+    except CellError as error:
+        raise CycleError(
+            f"--value {value!r} cannot be read for {field}: {error.message}"
+        ) from None
+    if parsed is None:
+        raise CycleError(f"--value is blank; give the corrected {field}")
+    text = str(parsed).lower() if isinstance(parsed, bool) else str(parsed)
+    probe = {"enterprise_type": "heating", "households_served": 1, field: text}
+    try:
+        Figures.model_validate(probe)
+    except ValidationError as error:
+        reasons = "; ".join(e["msg"] for e in error.errors())
+        raise CycleError(
+            f"--value {value!r} is invalid for {field}: {reasons}"
+        ) from None
+    return text
 
 
 __all__ = [
