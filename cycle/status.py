@@ -30,6 +30,7 @@ class CountyStatus(BaseModel):
     since: date
     next_deadline: date | None
     next_deadline_is: str | None
+    deadline_passed: bool = False  # the deadline is before today and still open
     enterprises: int
     open_objections: int
     published: int
@@ -61,8 +62,18 @@ def _next_deadline(session: Session, cycle: Cycle) -> tuple[date | None, str | N
     return cycle.report_due, "report to the city due"
 
 
-def season_status(session: Session, season_label: str) -> list[CountyStatus]:
-    """Return the status of every county in `season_label`, by county code."""
+def season_status(
+    session: Session, season_label: str, today: date | None = None
+) -> list[CountyStatus]:
+    """Return the status of every county in `season_label`, by county code.
+
+    A deadline before `today` (default: today in Asia/Shanghai) that is still the
+    next one is marked as passed: an order waiting for its check, say.
+    """
+    from storage.base import utcnow
+    from storage.utcclock import local_date
+
+    today = today or local_date(utcnow())
     season = get_season(session, season_label)
     names = {c.code: c.name for c in session.scalars(select(County))}
     rows = []
@@ -102,6 +113,7 @@ def season_status(session: Session, season_label: str) -> list[CountyStatus]:
                 since=cycle.stage_since,
                 next_deadline=deadline,
                 next_deadline_is=what,
+                deadline_passed=deadline is not None and deadline < today,
                 enterprises=enterprises or 0,
                 open_objections=open_count or 0,
                 published=published or 0,

@@ -81,8 +81,9 @@ def status(
         return
     typer.echo(f"{'county':<8}{'name':<10}{'stage':<13}{'since':<12}next deadline")
     for row in rows:
+        passed = ", passed" if row.deadline_passed else ""
         deadline = (
-            f"{row.next_deadline} ({row.next_deadline_is})"
+            f"{row.next_deadline} ({row.next_deadline_is}{passed})"
             if row.next_deadline
             else "-"
         )

@@ -157,3 +157,15 @@ def test_unknown_season_one_error_line(tmp_path):
     assert done.stderr.startswith("error: no season data for '2030-2031'")
     assert "Traceback" not in done.stderr
     assert "flow run" not in done.stderr.lower()
+
+
+def test_deadline_marked_passed_after_its_day(season):
+    from cycle.status import season_status
+
+    drive_to_follow_up(season, date(2026, 6, 1))
+
+    with season.session() as session:
+        on_the_day = season_status(session, SEASON, today=date(2026, 7, 31))
+        after = season_status(session, SEASON, today=date(2026, 8, 1))
+    assert {r.county: r.deadline_passed for r in on_the_day}[COUNTY] is False
+    assert {r.county: r.deadline_passed for r in after}[COUNTY] is True
