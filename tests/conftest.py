@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -68,9 +69,12 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'test.db'}"
 
 
-@pytest.fixture
-def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    """URL of a PostgreSQL database created for this test and dropped after it."""
+@contextmanager
+def fresh_pg_database(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Create a PostgreSQL database for `request`'s test or module; drop it after.
+
+    Skips (or fails under HEATEVAL_TEST_REQUIRE_PG=1) where no server answers.
+    """
     reason = _pg_unavailable_reason()
     if reason is not None:
         if TEST_ENV.require_pg:
@@ -95,6 +99,13 @@ def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """URL of a PostgreSQL database created for this test and dropped after it."""
+    with fresh_pg_database(request) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -11,6 +11,7 @@ import email
 import os
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import date
 from email import policy
 from pathlib import Path
@@ -57,16 +58,41 @@ def _roles(role: str) -> list[dict]:
     return [e for e in SCENARIO["enterprises"] if role in e["roles"]]
 
 
-@pytest.fixture(scope="module")
-def season_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeasonRun]:
+@pytest.fixture(
+    scope="module",
+    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+)
+def season_run(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SeasonRun]:
+    """The whole season on SQLite, then again on PostgreSQL.
+
+    PostgreSQL enforces column lengths and types that SQLite lets pass, so the
+    production database gets the whole story too.
+    """
+    with ExitStack() as stack:
+        url = None
+        if request.param == "postgres":
+            from tests.conftest import fresh_pg_database
+
+            url = stack.enter_context(fresh_pg_database(request))
+        yield from _season_run(tmp_path_factory, url)
+
+
+def _season_run(
+    tmp_path_factory: pytest.TempPathFactory, url: str | None
+) -> Iterator[SeasonRun]:
     from cycle.demo import reset_home, run_demo
     from heateval.settings import get_settings, reset_settings
     from notifications.capture import CaptureServer
     from storage.db import dispose_engines
 
     home = tmp_path_factory.mktemp("season")
-    saved = {k: os.environ.get(k) for k in ("HEATEVAL_HOME", "HEATEVAL_SMTP_PORT")}
+    variables = ("HEATEVAL_HOME", "HEATEVAL_SMTP_PORT", "HEATEVAL_DATABASE_URL")
+    saved = {k: os.environ.get(k) for k in variables}
     os.environ["HEATEVAL_HOME"] = str(home)
+    if url is not None:
+        os.environ["HEATEVAL_DATABASE_URL"] = url
     reset_settings()
     settings = get_settings()
     reset_home(settings)
