@@ -24,10 +24,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from defusedxml import ElementTree
+from defusedxml.common import DefusedXmlException
+
 from intake.cells import describe
 from intake.defects import Defect, Severity
 
 MAX_CSV_FIELD = 1024**2
+# Rows a table file may have: far above any enterprise's ledger (a large
+# enterprise records a few thousand complaints a season, by our estimate), far
+# below what would exhaust memory.
+MAX_TABLE_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -107,8 +114,11 @@ def decode_text(data: bytes, file: str) -> str:
     )
 
 
-def read_csv_grid(path: Path, file: str) -> Grid:
-    """Read a CSV file; the delimiter is a comma, a tab or a semicolon."""
+def read_csv_grid(path: Path, file: str, max_rows: int = MAX_TABLE_ROWS) -> Grid:
+    """Read a CSV file; the delimiter is a comma, a tab or a semicolon.
+
+    A file of more than `max_rows` records is refused.
+    """
     text = decode_text(path.read_bytes(), file)
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", "\t", ";"), key=first_line.count)
@@ -119,6 +129,8 @@ def read_csv_grid(path: Path, file: str) -> Grid:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         for number, record in enumerate(reader, start=1):
+            if number > max_rows:
+                raise GridError(_too_many_rows(file, f"超过 {max_rows:,} 行", max_rows))
             grid.rows.append((number, list(record)))
     except csv.Error as exc:
         raise GridError(
@@ -177,11 +189,66 @@ def _json_cell(value: Any) -> Any:
     return value
 
 
-def read_xlsx_grids(path: Path, file: str) -> list[Grid]:
-    """Read every worksheet of an xlsx file, loaded twice: formulas, cached values."""
+def _too_many_rows(file: str, found: str, max_rows: int) -> Defect:
+    return _file_defect(
+        file,
+        "file.too_many_rows",
+        f"表格行数过多（{found}，上限 {max_rows:,} 行），不受理。"
+        "请确认没有把其他数据误放进来；数据确实这么多的，请联系县级供热主管部门。",
+    )
+
+
+def _xlsx_rows(path: Path) -> dict[str, int]:
+    """Count the stored rows of each worksheet part without loading the workbook.
+
+    openpyxl keeps every cell in memory: checking a package with one sheet of
+    300,000 rows of four columns peaked at 1.66 GB, against 0.37 GB once such a
+    sheet is refused here (measured). So the rows are counted first, by streaming
+    the XML.
+    """
+    counts = {}
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            rows = 0
+            with archive.open(name) as part:
+                for _, element in ElementTree.iterparse(part, events=("end",)):
+                    if element.tag.endswith("}row") or element.tag == "row":
+                        rows += 1
+                        element.clear()
+            counts[name] = rows
+    return counts
+
+
+def read_xlsx_grids(
+    path: Path, file: str, max_rows: int = MAX_TABLE_ROWS
+) -> list[Grid]:
+    """Read every worksheet of an xlsx file, loaded twice: formulas, cached values.
+
+    A worksheet of more than `max_rows` stored rows is refused before loading.
+    """
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    try:
+        largest = max(_xlsx_rows(path).values(), default=0)
+    except (
+        zipfile.BadZipFile,
+        ElementTree.ParseError,
+        DefusedXmlException,
+        OSError,
+    ) as exc:
+        raise GridError(
+            _file_defect(
+                file,
+                "file.xlsx",
+                f"无法打开 Excel 工作簿（{type(exc).__name__}），请用 Excel 或 WPS "
+                "另存为 .xlsx 后重新提交。",
+            )
+        ) from exc
+    if largest > max_rows:
+        raise GridError(_too_many_rows(file, f"一个工作表有 {largest:,} 行", max_rows))
     try:
         with warnings.catch_warnings():
             # openpyxl warns about extensions it drops (data validation, slicers).

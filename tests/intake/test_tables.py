@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from intake.archive import ReceivedFile
 from intake.schema import ENTERPRISE_TABLES
@@ -267,3 +268,59 @@ def test_unreadable_date_names_cell(tmp_path):
     assert defect.column == "received_on"
     assert defect.value == "上周三"
     assert defect.message.startswith("“受理日期”")
+
+
+def test_xlsx_over_row_limit_refused_before_loading(tmp_path):
+    from intake.grids import GridError, read_xlsx_grids
+
+    path = tmp_path / "drills.xlsx"
+    workbook = openpyxl.Workbook()
+    for number in range(7):
+        workbook.active.append([f"D{number}", "2025-12-01"])
+    workbook.save(path)
+
+    assert len(read_xlsx_grids(path, "tables/drills.xlsx", max_rows=7)[0].rows) == 7
+    with pytest.raises(GridError) as raised:
+        read_xlsx_grids(path, "tables/drills.xlsx", max_rows=6)
+    defect = raised.value.defect
+    assert defect.rule == "file.too_many_rows"
+    assert defect.file == "tables/drills.xlsx"
+    assert "7 行" in defect.message
+    assert "上限 6 行" in defect.message
+
+
+def test_csv_over_row_limit_refused(tmp_path):
+    from intake.grids import GridError, read_csv_grid
+
+    path = tmp_path / "drills.csv"
+    path.write_text("编号,日期\n" + "D1,2025-12-01\n" * 6, encoding="utf-8")
+
+    assert len(read_csv_grid(path, "tables/drills.csv", max_rows=7).rows) == 7
+    with pytest.raises(GridError) as raised:
+        read_csv_grid(path, "tables/drills.csv", max_rows=6)
+    assert raised.value.defect.rule == "file.too_many_rows"
+    assert "上限 6 行" in raised.value.defect.message
+
+
+def test_xlsx_with_entity_declaration_refused(tmp_path):
+    # A worksheet declaring an entity (the start of a "billion laughs") is not
+    # parsed at all.
+    from intake.grids import GridError, read_xlsx_grids
+
+    path = tmp_path / "drills.xlsx"
+    openpyxl.Workbook().save(path)
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+        b'main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&a;</t></is>'
+        b"</c></row></sheetData></worksheet>"
+    )
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+
+    with pytest.raises(GridError) as raised:
+        read_xlsx_grids(path, "tables/drills.xlsx")
+    assert raised.value.defect.rule == "file.xlsx"
