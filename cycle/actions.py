@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from cycle import decisions
+from cycle.corrections import parse_corrections
 from cycle.objections import find_enterprise, parse_changes
 from storage.db import session_scope
 
@@ -65,9 +66,12 @@ def decide_objection(
     member: str,
     decided_on: date,
     sub_items: list[str] | None = None,
+    corrections: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Record the committee's verdict; `sub_items` are changes like `C1.4=0.5`."""
+    """Record the committee's verdict; `sub_items` are changes like `C1.4=0.5`,
+    `corrections` figures like `satisfaction_rate=0.95`."""
     changes = parse_changes(sub_items or [])
+    figures = parse_corrections(corrections or [])
     return decisions.run_decision(
         f"decide {reference}",
         member,
@@ -81,6 +85,7 @@ def decide_objection(
                 member=member,
                 decided_on=decided_on,
                 changes=changes,
+                corrections=figures,
             )
         ),
     )

@@ -11,15 +11,14 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from cycle.corrections import add_correction, figure_change
 from cycle.errors import CycleError
 from cycle.final import record_rectification_check
 from cycle.objections import (
     SubItemChange,
     add_adjustment,
-    clean_text,
     decide_objection,
     file_objection,
     find_enterprise,
@@ -28,10 +27,7 @@ from cycle.people import authorise, record_rejection
 from cycle.reporting import latest_escalation, record_city_review
 from cycle.setup import get_cycle, get_season
 from cycle.stages import Stage
-from rules.figures import Figures
-from storage import ledger
 from storage.db import session_scope
-from storage.models import Correction
 
 T = TypeVar("T")
 
@@ -81,7 +77,7 @@ def _check_changeable(session: Session, season, enterprise) -> None:
     raise CycleError(
         f"county {cycle.county_code} is in stage {cycle.stage}: the results are "
         "publicised or reported, so a change now goes through an objection or "
-        "appeal verdict (`heateval objection decide --set ...`)"
+        "appeal verdict (`heateval objection decide --set ... --correct ...`)"
     )
 
 
@@ -132,8 +128,7 @@ def correct_figure(
     member: str,
 ) -> dict[str, Any]:
     """Correct a verified figure for a committee member, e.g. falsified materials."""
-    if field not in Figures.model_fields or field == "enterprise_type":
-        raise CycleError(f"{field!r} is not a figure that can be corrected")
+    change = figure_change(field, value)
     season = get_season(session, season_label)
     enterprise = find_enterprise(session, credit_code)
     person = authorise(
@@ -141,56 +136,13 @@ def correct_figure(
         actor=member,
         role="committee",
         county=enterprise.county_code,
-        action=f"correct {field} of {enterprise.credit_code}",
+        action=f"correct {change.field} of {enterprise.credit_code}",
     )
     _check_changeable(session, season, enterprise)
-    value = _figure_text(field, value)
-    row = Correction(
-        enterprise_id=enterprise.id,
-        season_id=season.id,
-        field=field,
-        value=value,
-        reason=clean_text(reason, "the reason", 2000),
-        member_id=person.id,
+    row = add_correction(
+        session, season, enterprise, change, reason=reason, person=person
     )
-    session.add(row)
-    ledger.record(
-        session,
-        row,
-        actor=f"committee:{person.name}",
-        action="correction.created",
-        detail=f"{enterprise.credit_code} {field}={value}",
-    )
-    return {"correction": row.id, "field": field, "value": row.value}
-
-
-def _figure_text(field: str, value: str) -> str:
-    """Read a corrected figure as a package's cell is read; return it as stored.
-
-    So `95%` is a share of 0.95 and 是 or yes is true here too. The result is
-    checked the way the engine will read it.
-    """
-    from intake.cells import CellError, read_cell
-    from intake.schema import figure_kind
-
-    try:
-        parsed = read_cell(value, figure_kind(field))
-    except CellError as error:
-        raise CycleError(
-            f"--value {value!r} cannot be read for {field}: {error.message}"
-        ) from None
-    if parsed is None:
-        raise CycleError(f"--value is blank; give the corrected {field}")
-    text = str(parsed).lower() if isinstance(parsed, bool) else str(parsed)
-    probe = {"enterprise_type": "heating", "households_served": 1, field: text}
-    try:
-        Figures.model_validate(probe)
-    except ValidationError as error:
-        reasons = "; ".join(e["msg"] for e in error.errors())
-        raise CycleError(
-            f"--value {value!r} is invalid for {field}: {reasons}"
-        ) from None
-    return text
+    return {"correction": row.id, "field": row.field, "value": row.value}
 
 
 __all__ = [

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cycle.corrections import FigureChange, add_correction
 from cycle.errors import CycleError
 from cycle.intake_stage import move
 from cycle.notify import notify
@@ -293,8 +294,10 @@ def decide_objection(
     member: str,
     decided_on: date,
     changes: list[SubItemChange] = (),  # type: ignore[assignment]
+    corrections: list[FigureChange] = (),  # type: ignore[assignment]
 ) -> Objection:
-    """Record the committee's verdict; an upheld one may set judgement sub-items.
+    """Record the committee's verdict; an upheld one may set judgement sub-items
+    and correct the figures that computed sub-items are scored from.
 
     The re-score and its new publicity happen at the next advance of the cycle.
     A rejected verdict is answered at once.
@@ -318,8 +321,10 @@ def decide_objection(
             f"{objection.kind} {reference} is already {objection.status}; "
             "a verdict is recorded once"
         )
-    if verdict == "rejected" and changes:
-        raise CycleError("a rejected objection changes no sub-item; drop the changes")
+    if verdict == "rejected" and (changes or corrections):
+        raise CycleError(
+            "a rejected objection changes no sub-item or figure; drop the changes"
+        )
     if decided_on < objection.filed_on:
         raise CycleError(
             f"the verdict's date {decided_on} is before the {objection.kind} was "
@@ -344,6 +349,15 @@ def decide_objection(
             reason=f"{objection.kind} {reference}: {reason}",
             member_id=person.id,
             member_name=person.name,
+        )
+    for correction in corrections:
+        add_correction(
+            session,
+            season,
+            enterprise,
+            correction,
+            reason=f"{objection.kind} {reference}: {reason}",
+            person=person,
         )
     objection.status = verdict
     objection.verdict_reason = reason

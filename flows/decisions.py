@@ -45,9 +45,14 @@ def decide_objection(
     reason: str,
     member: str,
     sub_items: list[str] | None = None,
+    corrections: list[str] | None = None,
     decided_on: date | None = None,
 ) -> dict[str, Any]:
-    """Record the committee's verdict on an objection; `sub_items` like C1.4=0.5."""
+    """Record the committee's verdict on an objection.
+
+    `sub_items` set judgement sub-items, like C1.4=0.5; `corrections` correct the
+    figures computed sub-items come from, like satisfaction_rate=0.95.
+    """
     return actions.decide_objection(
         reference=reference,
         verdict=verdict,
@@ -55,6 +60,7 @@ def decide_objection(
         member=member,
         decided_on=today_or_now(decided_on),
         sub_items=sub_items,
+        corrections=corrections,
     )
 
 
@@ -65,9 +71,13 @@ def decide_appeal(
     reason: str,
     member: str,
     sub_items: list[str] | None = None,
+    corrections: list[str] | None = None,
     decided_on: date | None = None,
 ) -> dict[str, Any]:
-    """Record the committee's decision on an enterprise's appeal."""
+    """Record the committee's decision on an enterprise's appeal.
+
+    `sub_items` and `corrections` as for an objection's verdict.
+    """
     return actions.decide_objection(
         reference=reference,
         verdict=verdict,
@@ -75,6 +85,7 @@ def decide_appeal(
         member=member,
         decided_on=today_or_now(decided_on),
         sub_items=sub_items,
+        corrections=corrections,
     )
 
 

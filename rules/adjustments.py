@@ -73,7 +73,8 @@ def check_adjustments(
         if not judgement:
             problems.append(
                 f"{subject}: {rule_id} is computed from the figures, not judged by the "
-                "committee; correct the figures instead"
+                "committee; correct the figure it comes from instead (heateval "
+                "correct, or --correct FIELD=VALUE with an objection's verdict)"
             )
         elif not applies:
             problems.append(f"{subject}: {rule_id} does not apply to a {type_name}")

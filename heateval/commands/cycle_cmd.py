@@ -215,6 +215,13 @@ def decide_objection(
         list[str] | None,
         typer.Option("--set", help="Judgement sub-item to set, e.g. C1.4=0.5."),
     ] = None,
+    corrections: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--correct",
+            help="Figure a computed sub-item comes from, e.g. satisfaction_rate=95%.",
+        ),
+    ] = None,
     on: Day = None,
 ) -> None:
     """Record the committee's verdict on an objection or appeal."""
@@ -228,6 +235,7 @@ def decide_objection(
             member=member,
             decided_on=_day(on),
             sub_items=changes,
+            corrections=corrections,
         )
     )
 

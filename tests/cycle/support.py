@@ -565,10 +565,12 @@ def decide_objection(
     *,
     member: str = COMMITTEE[0],
     changes: tuple[str, ...] = (),
+    corrections: tuple[str, ...] = (),
     reason: str = "经现场核查",
 ) -> dict[str, Any]:
-
+    """Record a verdict on `reference`, with sub-item changes and corrections."""
     from cycle import decisions
+    from cycle.corrections import parse_corrections
     from cycle.objections import parse_changes
 
     return decisions.run_decision(
@@ -584,6 +586,7 @@ def decide_objection(
                 member=member,
                 decided_on=decided_on,
                 changes=parse_changes(list(changes)),
+                corrections=parse_corrections(list(corrections)),
             )
         ),
     )

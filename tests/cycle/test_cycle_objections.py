@@ -6,6 +6,7 @@ Round 1 is open from 21 to 28 May 2026; the cycle flow closes it on 29 May.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -482,3 +483,49 @@ def test_refused_decision_by_member_kept(season):
             (f"decide {reference}", COUNTY)
         ]
         assert "a verdict is recorded once" in refused[0].detail
+
+
+def test_upheld_objection_corrects_a_figure(season):
+    # The objection is about a computed sub-item: the verdict corrects the
+    # figure it comes from, and the re-score reads the corrected figure.
+    from cycle.scoring import rulebook
+    from rules.engine import score
+    from storage.models import Correction
+    from tests.cycle.support import figures_for
+
+    drive_to_publicity(season)
+    reference = file_objection("A", date(2026, 5, 23))["reference"]
+    advance(CLOSE_DAY)
+
+    decide_objection(
+        reference, "upheld", VERDICT_DAY, corrections=("satisfaction_rate=50%",)
+    )
+    advance(VERDICT_DAY)
+
+    corrected = figures_for("A").model_copy(
+        update={"satisfaction_rate": Decimal("0.5")}
+    )
+    expected = score(corrected, rulebook())
+    latest = season.sheets("A")[-1]
+    assert (latest.version, latest.reason) == (2, "objection")
+    assert latest.final == expected.final
+    assert latest.final != expected_sheet("A").final
+    with season.session() as session:
+        (row,) = session.scalars(select(Correction)).all()
+        assert (row.field, row.value) == ("satisfaction_rate", "0.5")
+        assert row.reason.startswith(f"objection {reference}: ")
+
+
+def test_rejected_objection_corrects_nothing(season):
+    from cycle.errors import CycleError
+
+    drive_to_publicity(season)
+    reference = file_objection("A", date(2026, 5, 23))["reference"]
+
+    with pytest.raises(CycleError, match="changes no sub-item or figure"):
+        decide_objection(
+            reference,
+            "rejected",
+            date(2026, 5, 25),
+            corrections=("satisfaction_rate=0.5",),
+        )
