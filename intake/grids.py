@@ -96,19 +96,22 @@ def decode_text(data: bytes, file: str) -> str:
         encodings = ("utf-16",)
     else:
         encodings = ("utf-8", "gb18030")
-    error: UnicodeDecodeError | None = None
+    furthest = 0
     for encoding in encodings:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError as exc:
-            error = error or exc
-    position = error.start if error else 0
+            furthest = max(furthest, exc.start)
+    # The encoding that read furthest points at the likely culprit: in a file
+    # that mixes GBK and UTF-8 lines, the first line of the other encoding.
+    position = furthest
+    line = data[:position].count(b"\n") + 1
     raise GridError(
         _file_defect(
             file,
             "file.encoding",
-            f"无法识别文件编码（第 {position} 字节处），"
-            "请另存为“CSV UTF-8”格式后重新提交。",
+            f"无法识别文件编码（第 {line} 行，第 {position} 字节处）；文件可能混用了"
+            "不同编码。请另存为“CSV UTF-8”格式后重新提交。",
             describe(data[position : position + 8].hex(" ")),
         )
     )

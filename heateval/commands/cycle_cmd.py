@@ -168,10 +168,14 @@ def import_enterprises(
 
     try:
         rows = read_register(path)
+        # One transaction: a bad row leaves the register as it was.
         with session_scope() as session:
-            for row in rows:
-                register_enterprise(session, **row)
-    except (CycleError, KeyError, ValueError) as error:
+            for number, row in rows:
+                try:
+                    register_enterprise(session, **row)
+                except CycleError as error:
+                    raise CycleError(f"{path}: row {number}: {error}") from None
+    except (CycleError, ValueError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"{len(rows)} enterprises registered from {path}")

@@ -139,3 +139,53 @@ def test_unknown_county_cycle_is_a_cycle_error(season):
     with season.session() as session, pytest.raises(CycleError) as raised:
         get_cycle(session, get_season(session, "2025-2026"), "999999")
     assert str(raised.value).startswith("unknown county code '999999'")
+
+
+def _import(path):
+    from typer.testing import CliRunner
+
+    from heateval.cli import app
+
+    return CliRunner().invoke(app, ["enterprises", "import", str(path)])
+
+
+HEADER = "credit_code,name,county,type,contact_name,contact_email,contact_phone\n"
+
+
+def test_register_import_reads_gbk(season, tmp_path):
+    from cycle.objections import find_enterprise
+
+    path = tmp_path / "register.csv"
+    path.write_bytes(
+        (
+            HEADER + f"{CODE},红山区新登记热力有限公司,{COUNTY},heating,王经理,,\n"
+        ).encode("gbk")
+    )
+
+    result = _import(path)
+
+    assert result.exit_code == 0, result.output
+    with season.session() as session:
+        assert find_enterprise(session, CODE).name == "红山区新登记热力有限公司"
+
+
+def test_register_import_names_bad_row_and_stores_nothing(season, tmp_path):
+    from storage.models import Enterprise
+
+    other = credit_code("91150402MA0N00008")
+    path = tmp_path / "register.csv"
+    path.write_text(
+        HEADER
+        + f"{other},红山区另一热力有限公司,{COUNTY},heating,,,\n"
+        + f"{CODE},红山区新登记热力有限公司,{COUNTY},heating,,not-an-address,\n",
+        encoding="utf-8",
+    )
+
+    result = _import(path)
+
+    assert result.exit_code == 2
+    assert f"{path}: row 3: e-mail 'not-an-address' is invalid" in result.output
+    with season.session() as session:
+        codes = set(session.scalars(select(Enterprise.credit_code)))
+    assert other not in codes
+    assert CODE not in codes

@@ -324,3 +324,14 @@ def test_xlsx_with_entity_declaration_refused(tmp_path):
     with pytest.raises(GridError) as raised:
         read_xlsx_grids(path, "tables/drills.xlsx")
     assert raised.value.defect.rule == "file.xlsx"
+
+
+def test_mixed_encoding_names_the_line(tmp_path):
+    from intake.grids import GridError, decode_text
+
+    # A GBK header, then a UTF-8 line: UTF-8 fails at the first byte, GB18030 on
+    # the second line, which is where the file stops being GBK.
+    data = "编号,日期\n".encode("gbk") + "D1,演\n".encode()
+    with pytest.raises(GridError) as raised:
+        decode_text(data, "tables/drills.csv")
+    assert "第 2 行" in raised.value.defect.message
