@@ -78,8 +78,18 @@ class PublishReport(BaseModel):
             f"season {self.season}{' county ' + self.county if self.county else ''}: "
             f"{len(self.files)} files ({len(self.written)} written, "
             f"{len(self.removed)} removed), {len(self.letters)} letters, "
-            f"{len(self.publications)} publications recorded"
+            f"{self._publications_summary()}"
         )
+
+    def _publications_summary(self) -> str:
+        """Count the publications by what recording them did (new, unchanged...)."""
+        if not self.publications:
+            return "no publications recorded"
+        counts: dict[str, int] = {}
+        for status in self.publications.values():
+            counts[status] = counts.get(status, 0) + 1
+        parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        return f"publications: {parts}"
 
 
 class _Run:

@@ -30,7 +30,7 @@ def test_publish_county_writes_site(cli_database: Archive, tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     assert "season 2025-2026 county 150404:" in result.output
     # rounds 1 and 2 and the final announcement of 松山区
-    assert "2 letters, 3 publications recorded" in result.output
+    assert "2 letters, publications: 3 new" in result.output
     assert (out / "site" / "letters" / "2025-2026" / f"{CODES['E5']}.pdf").is_file()
     with cli_database.session() as session:
         kinds = sorted(session.scalars(select(Publication.kind)))
@@ -43,3 +43,15 @@ def test_publish_unknown_season_fails(cli_database: Archive, tmp_path: Path) -> 
     )
     assert result.exit_code == 1
     assert "publish failed: season 2031-2032 not found in the database" in result.output
+
+
+def test_publish_again_says_unchanged(cli_database: Archive, tmp_path: Path) -> None:
+    command = ["publish", "--season", "2025-2026", "--county", "150404"]
+    CliRunner().invoke(app, [*command, "--out", str(tmp_path / "first")])
+
+    again = CliRunner().invoke(app, [*command, "--out", str(tmp_path / "second")])
+
+    assert again.exit_code == 0, again.output
+    assert "publications: 3 unchanged" in again.output
+    with cli_database.session() as session:
+        assert len(session.scalars(select(Publication.id)).all()) == 3
