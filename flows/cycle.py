@@ -60,10 +60,16 @@ def evaluation_cycle(season: str, today: date | None = None) -> dict[str, Any]:
     # Run each stage that is due; a stage can make the next one due the same day.
     ran: list[str] = []
     failed: dict[str, str] = {}
+    # A stage that stays due for the same counties after running (a reminder
+    # stage on a day with open orders) has done its day's work: it is not run
+    # again on the next pass.
+    done_for: dict[str, list[str]] = {}
     for _ in range(MAX_PASSES):
         due = _due(season, today)
         due = {
-            stage: counties for stage, counties in due.items() if stage not in failed
+            stage: counties
+            for stage, counties in due.items()
+            if stage not in failed and done_for.get(stage) != counties
         }
         if not due:
             break
@@ -73,6 +79,7 @@ def evaluation_cycle(season: str, today: date | None = None) -> dict[str, Any]:
             logger.info("%s %s: %s due for %s", season, today, stage, due[stage.value])
             ok, error = _run_stage(STAGE_FLOWS[stage], season, today)
             ran.append(stage.value)
+            done_for[stage.value] = due[stage.value]
             if not ok:
                 failed[stage.value] = error or "failed"
 

@@ -226,3 +226,15 @@ def test_check_dated_before_order_refused(season):
         check_rectification("C", "rectified", date(1990, 1, 1))
 
     assert _orders(season)["C"] == ("open", None)
+
+
+def test_stage_still_due_runs_once_a_day(season):
+    # The follow-up stage stays due while an order is open; the cycle runs it
+    # once, not once per pass.
+    from tests.cycle.support import advance
+
+    drive_to_follow_up(season, PUBLISHED_ON)
+
+    summary = advance(D_DEADLINE + timedelta(days=1))
+
+    assert summary["ran"].count(StageFlow.RECTIFICATION.value) == 1
