@@ -22,7 +22,25 @@ def demo(
         False, "--direct", help="Call the stage functions without Prefect (benchmark)."
     ),
 ) -> None:
-    """Run the 2025-2026 cycle of the sample season, day by day, to the follow-ups."""
+    """Run the 2025-2026 cycle of the sample season, day by day, to the follow-ups.
+
+    The demo starts afresh the default SQLite database under HEATEVAL_HOME
+    (~/.heateval) and removes the received files, publication, captured mail
+    and rejection receipts there. It refuses to run while HEATEVAL_DATABASE_URL
+    names another database.
+    """
+    from heateval.settings import get_settings
+
+    configured = get_settings()
+    if configured.database_url:
+        typer.echo(
+            "error: heateval demo starts the default database afresh and removes "
+            f"what {configured.home} holds, but HEATEVAL_DATABASE_URL names "
+            "another database. Unset it (and point HEATEVAL_HOME at a folder of "
+            "the demo's own) to run the demo.",
+            err=True,
+        )
+        raise typer.Exit(2)
     for key, value in QUIET_PREFECT.items():
         os.environ.setdefault(key, value)
     # `kill PID` should stop the demo as Ctrl-C does: through the cleanup that

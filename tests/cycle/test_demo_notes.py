@@ -42,3 +42,27 @@ def test_note_for_other_errors() -> None:
     assert _failure_note(RuntimeError("database   is\nlocked")) == (
         "cycle failed: database is locked"
     )
+
+
+def test_demo_refuses_a_configured_database(tmp_path, monkeypatch):
+    # The demo starts its database afresh; with HEATEVAL_DATABASE_URL set it
+    # would wipe an operator's home and fill their database with samples.
+    from typer.testing import CliRunner
+
+    from heateval.cli import app
+    from heateval.settings import reset_settings
+
+    home = tmp_path / "home"
+    kept = home / "files" / "ab" / "abcdef"
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes(b"a received file")
+    monkeypatch.setenv("HEATEVAL_HOME", str(home))
+    monkeypatch.setenv("HEATEVAL_DATABASE_URL", f"sqlite:///{tmp_path / 'prod.db'}")
+    reset_settings()
+
+    result = CliRunner().invoke(app, ["demo"])
+
+    assert result.exit_code == 2
+    assert "HEATEVAL_DATABASE_URL names another database" in result.output
+    assert kept.read_bytes() == b"a received file"
+    assert not (tmp_path / "prod.db").exists()
