@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cycle.dates import not_in_future
 from cycle.errors import CycleError
 from cycle.intake_stage import county_enterprises, move
 from cycle.notify import notify
@@ -234,6 +235,7 @@ def record_rectification_check(
             f"the rectification order of {enterprise.credit_code} is already "
             f"{order.status}"
         )
+    not_in_future(checked_on, "the check's date")
     if checked_on < order.issued_on:
         raise CycleError(
             f"the check's date {checked_on} is before the rectification order of "

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cycle.corrections import FigureChange, add_correction
+from cycle.dates import not_in_future
 from cycle.errors import CycleError
 from cycle.intake_stage import move
 from cycle.notify import notify
@@ -40,7 +41,8 @@ def find_enterprise(session: Session, credit_code: str) -> Enterprise:
         select(Enterprise).where(Enterprise.credit_code == credit_code.strip().upper())
     )
     if enterprise is None:
-        raise CycleError(f"no registered enterprise has credit code {credit_code!r}")
+        shown = credit_code if len(credit_code) <= 40 else credit_code[:40] + "…"
+        raise CycleError(f"no registered enterprise has credit code {shown!r}")
     return enterprise
 
 
@@ -158,6 +160,7 @@ def file_objection(
     """
     if kind not in ("objection", "appeal"):
         raise CycleError(f"kind {kind!r} is invalid; use objection or appeal")
+    not_in_future(filed_on, "the filing date")
     season = get_season(session, season_label)
     enterprise = find_enterprise(session, credit_code)
     filed_by = clean_text(
@@ -316,6 +319,11 @@ def decide_objection(
         county=objection.county_code,
         action=f"decide {objection.kind} {reference}",
     )
+    if objection.status == "late":
+        raise CycleError(
+            f"{objection.kind} {reference} was filed late and was answered as late "
+            f"on {objection.decided_on}; a late {objection.kind} gets no verdict"
+        )
     if objection.status != "open":
         raise CycleError(
             f"{objection.kind} {reference} is already {objection.status}; "
@@ -325,6 +333,7 @@ def decide_objection(
         raise CycleError(
             "a rejected objection changes no sub-item or figure; drop the changes"
         )
+    not_in_future(decided_on, "the verdict's date")
     if decided_on < objection.filed_on:
         raise CycleError(
             f"the verdict's date {decided_on} is before the {objection.kind} was "

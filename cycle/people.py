@@ -54,7 +54,11 @@ def authorise(
 def record_rejection(
     session: Session, *, actor: str, county: str | None, action: str, reason: str
 ) -> None:
-    """Keep a rejected attempt on file, in a transaction of its own."""
+    """Keep a rejected attempt on file, in a transaction of its own.
+
+    The reason can quote anything typed; it is kept to its first 2,000 characters.
+    """
+    reason = reason if len(reason) <= 2000 else reason[:1999] + "…"
     logger.warning("rejected %s by %r for county %s: %s", action, actor, county, reason)
     session.add(
         DecisionAttempt(

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cycle.dates import not_in_future
 from cycle.errors import CycleError
 from cycle.intake_stage import county_enterprises, move
 from cycle.notify import notify
@@ -200,6 +201,7 @@ def record_city_review(
             f"county {county} has no report waiting for review "
             f"(stage {cycle.stage}); nothing to {decision}"
         )
+    not_in_future(decided_on, "the review's date")
     if decided_on < escalation.submitted_on:
         raise CycleError(
             f"the review's date {decided_on} is before county {county} reported on "

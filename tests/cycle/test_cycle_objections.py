@@ -5,7 +5,7 @@ Round 1 is open from 21 to 28 May 2026; the cycle flow closes it on 29 May.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -451,16 +451,35 @@ def test_filer_fields_kept_on_one_line(season):
     assert objection.contact == "0476-1234567 处理结果：已采纳"
 
 
-def test_reply_due_beyond_holiday_data_is_plain_count(season, caplog):
-    # chinesecalendar 1.11.0 ends with 2026; the reply period of an objection
-    # filed on 20 December ends in 2027.
-    drive_to_publicity(season)
+def test_reply_due_beyond_holiday_data_is_plain_count(season, caplog, monkeypatch):
+    # As if the installed holiday data ended with 2025: the reply period of an
+    # objection filed on 23 May 2026 then has no official schedule to follow.
+    import rules.legal_calendar
 
-    summary = file_objection("A", date(2026, 12, 20))
+    drive_to_publicity(season)
+    monkeypatch.setattr(rules.legal_calendar, "covered_years", lambda: (2004, 2025))
+
+    summary = file_objection("A", date(2026, 5, 23))
 
     objection = _objection(season, summary["reference"])
-    assert objection.reply_due == date(2027, 1, 4)
+    assert objection.reply_due == date(2026, 6, 7)  # 23 May + 15 days, a Sunday
     assert "plain count of days" in caplog.text
+
+
+def test_future_dates_refused(season):
+    from cycle.errors import CycleError
+    from storage.base import utcnow
+    from storage.utcclock import local_date
+
+    tomorrow = local_date(utcnow()) + timedelta(days=1)
+    drive_to_publicity(season)
+    reference = file_objection("A", date(2026, 5, 23))["reference"]
+
+    with pytest.raises(CycleError, match=r"the filing date .* is after today"):
+        file_objection("C", tomorrow)
+    with pytest.raises(CycleError, match=r"the verdict's date .* is after today"):
+        decide_objection(reference, "rejected", tomorrow)
+    assert _objection(season, reference).status == "open"
 
 
 def test_refused_decision_by_member_kept(season):
@@ -529,3 +548,38 @@ def test_rejected_objection_corrects_nothing(season):
             date(2026, 5, 25),
             corrections=("satisfaction_rate=0.5",),
         )
+
+
+def test_verdict_on_late_objection_explained(season):
+    from cycle.errors import CycleError
+
+    drive_to_publicity(season)
+    advance(CLOSE_DAY)
+    reference = file_objection("A", date(2026, 6, 2))["reference"]
+
+    with pytest.raises(CycleError, match=r"filed late .* gets no verdict"):
+        decide_objection(reference, "upheld", date(2026, 6, 3))
+
+
+def test_huge_refused_input_kept_short(season):
+    from cycle import actions
+    from cycle.errors import CycleError
+    from storage.models import DecisionAttempt
+
+    drive_to_publicity(season)
+
+    with pytest.raises(CycleError) as raised:
+        actions.file_objection(
+            season="2025-2026",
+            credit_code="X" * 60_000,
+            kind="objection",
+            filed_by="某人",
+            contact="0476-1234567",
+            grounds="结果有误",
+            filed_on=date(2026, 5, 23),
+        )
+
+    assert len(str(raised.value)) < 200
+    with season.session() as session:
+        (attempt,) = session.scalars(select(DecisionAttempt)).all()
+        assert len(attempt.detail) < 200
