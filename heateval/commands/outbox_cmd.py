@@ -13,6 +13,19 @@ outbox_app = typer.Typer(
 )
 
 
+def _known_season(season: str | None) -> None:
+    """Exit 2 naming an unknown season, which would otherwise list no notices."""
+    from rules.seasons import UnknownSeasonError, load_season
+
+    if season is None:
+        return
+    try:
+        load_season(season)
+    except UnknownSeasonError as error:
+        typer.echo(f"error: {error.args[0]}", err=True)
+        raise typer.Exit(2) from None
+
+
 @outbox_app.callback(invoke_without_command=True)
 def show(
     ctx: typer.Context,
@@ -32,6 +45,7 @@ def show(
     from notifications.status import list_notices
     from storage.db import session_scope
 
+    _known_season(season)
     try:
         with session_scope() as session:
             rows = list_notices(session, season=season, status=status)
@@ -92,6 +106,7 @@ def retry(
     from storage.db import get_engine, session_scope
 
     settings = get_settings()
+    _known_season(season)
     if requeue_failed:
         with session_scope() as session:
             count = requeue(session, season=season)

@@ -148,3 +148,10 @@ def test_capture_command_stores_and_stops(tmp_path: Path):
 
     assert exit_code == 0
     assert [p.name for p in folder.iterdir()] == ["1-m1@example.cn.eml"]
+
+
+def test_unknown_season_rejected(cli):
+    result = cli("--season", "2030-2031")
+
+    assert result.exit_code == 2
+    assert "no season data for '2030-2031'" in result.output
