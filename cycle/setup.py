@@ -184,11 +184,13 @@ def register_person(
     role: str,
     county: str | None,
     email: str | None = None,
+    changes: list[str] | None = None,
 ) -> Person:
     """Register someone who may record decisions for a county (or the city).
 
     Registering a person again updates their e-mail when one is given and keeps
-    it otherwise.
+    it otherwise; `changes`, when given, receives a line for each change made to
+    a person already registered.
     """
     name = clean_text(name, "the person's name (--name)", 64, one_line=True)
     if role not in ROLES:
@@ -215,7 +217,12 @@ def register_person(
     if person is None:
         person = Person(name=name, role=role, county_code=county, email=email or "")
         session.add(person)
-    elif email is not None:
+    elif email is not None and email != person.email:
+        if changes is not None:
+            changes.append(
+                f"e-mail of {person.name} changed from "
+                f"{person.email or '(none)'} to {email}"
+            )
         person.email = email
     person.active = True
     session.flush()

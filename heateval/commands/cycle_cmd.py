@@ -143,13 +143,21 @@ def add_person(
     from cycle.setup import register_person
     from storage.db import session_scope
 
+    changes: list[str] = []
     try:
         with session_scope() as session:
             person = register_person(
-                session, name=name, role=role, county=county, email=email
+                session,
+                name=name,
+                role=role,
+                county=county,
+                email=email,
+                changes=changes,
             )
             where = f" of county {person.county_code}" if person.county_code else ""
             typer.echo(f"registered {person.name} as {person.role}{where}")
+            for change in changes:
+                typer.echo(f"note: {change}")
     except (CycleError, KeyError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None

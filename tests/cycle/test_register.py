@@ -189,3 +189,20 @@ def test_register_import_names_bad_row_and_stores_nothing(season, tmp_path):
         codes = set(session.scalars(select(Enterprise.credit_code)))
     assert other not in codes
     assert CODE not in codes
+
+
+def test_person_email_change_is_announced(season):
+    from typer.testing import CliRunner
+
+    from heateval.cli import app
+
+    command = ["people", "add", "--role", "committee", "--county", COUNTY]
+    first = CliRunner().invoke(app, [*command, "--name", "周新", "--email", "a@x.cn"])
+    again = CliRunner().invoke(
+        app, [*command, "--name", "周新\u200b", "--email", "b@x.cn"]
+    )
+
+    assert first.exit_code == 0, first.output
+    assert "note:" not in first.output
+    assert again.exit_code == 0, again.output
+    assert "note: e-mail of 周新 changed from a@x.cn to b@x.cn" in again.output
