@@ -108,9 +108,9 @@ def register_enterprise(
     """Add an enterprise to the register, or update its name and contact.
 
     Names and contacts lose control characters, invisible format characters and
-    line breaks; an e-mail must be one that can receive mail. Each change is
-    written to the audit ledger, and registering the same details again writes
-    nothing.
+    line breaks; an e-mail must be one that can receive mail. A blank contact
+    keeps the one on record. Each change is written to the audit ledger, and
+    registering the same details again writes nothing.
     """
     code = credit_code.strip().upper()
     if not uscc.is_valid(code):
@@ -151,6 +151,13 @@ def register_enterprise(
             f"enterprise {code} is registered in county {enterprise.county_code}, "
             f"not {county}; a move between counties needs the bureaus' approval"
         )
+    # A blank contact cell keeps the contact on record: erasing an address would
+    # silently stop the enterprise's notices.
+    details = {
+        key: value
+        for key, value in details.items()
+        if value or not key.startswith("contact_")
+    }
     changed = sorted(k for k, v in details.items() if getattr(enterprise, k) != v)
     if changed:
         for key in changed:

@@ -206,3 +206,12 @@ def test_person_email_change_is_announced(season):
     assert "note:" not in first.output
     assert again.exit_code == 0, again.output
     assert "note: e-mail of 周新 changed from a@x.cn to b@x.cn" in again.output
+
+
+def test_blank_contact_keeps_the_one_on_record(season):
+    with season.session() as session:
+        _register(session)
+        enterprise = _register(session, contact_email="", contact_name=" ")
+        assert enterprise.contact_email == "new@enterprise.example.cn"
+        assert enterprise.contact_name == "王经理"
+        assert _entries(session) == [("enterprise.registered", "")]
