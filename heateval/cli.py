@@ -45,17 +45,8 @@ def main() -> None:
     """Entry point of the `heateval` console script."""
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
-    from cycle.errors import CycleError
-    from rules.legal_calendar import CalendarCoverageError
-    from rules.seasons import UnknownSeasonError
-
     try:
         app()
-    except (CycleError, CalendarCoverageError, UnknownSeasonError) as error:
-        # Errors in what the user asked for, not in heateval: one line, no trace.
-        message = error.args[0] if error.args else str(error)
-        typer.echo(f"error: {message}", err=True)
-        raise SystemExit(2) from None
     except (OperationalError, ProgrammingError) as error:
         text = str(getattr(error, "orig", error))
         if "no such table" not in text and "does not exist" not in text:
@@ -70,3 +61,25 @@ def main() -> None:
             err=True,
         )
         raise SystemExit(2) from None
+    except Exception as error:
+        message = _request_error(error)
+        if message is None:
+            raise
+        typer.echo(f"error: {message}", err=True)
+        raise SystemExit(2) from None
+
+
+def _request_error(error: Exception) -> str | None:
+    """Return the message of an error in what the user requested, else None.
+
+    Such errors (an unknown season or county, a date without holiday data) get
+    one line and no traceback. Their modules are imported only here, because
+    importing the calendar at start-up would slow every command by about 0.1 s.
+    """
+    from cycle.errors import CycleError
+    from rules.legal_calendar import CalendarCoverageError
+    from rules.seasons import UnknownSeasonError
+
+    if not isinstance(error, (CycleError, CalendarCoverageError, UnknownSeasonError)):
+        return None
+    return str(error.args[0]) if error.args else str(error)
