@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from cycle.errors import CycleError
-from storage.base import utcnow
-from storage.utcclock import local_date
+from storage.utcclock import local_today
 
 
 def not_in_future(day: date, label: str) -> date:
@@ -15,7 +14,7 @@ def not_in_future(day: date, label: str) -> date:
     A filing, verdict, check or review is recorded on or after the day it
     happened, never ahead of it.
     """
-    today = local_date(utcnow())
+    today = local_today()
     if day > today:
         raise CycleError(
             f"{label} {day} is after today ({today}); give the day it happened"

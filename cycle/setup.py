@@ -79,12 +79,20 @@ def get_season(session: Session, label: str) -> Season:
     return season
 
 
+def check_county(code: str, prefix: str = "") -> None:
+    """Raise CycleError naming an unknown county code and the valid ones.
+
+    `prefix` goes before the message, to say whose county it is.
+    """
+    try:
+        county_by_code(code)
+    except KeyError as error:
+        raise CycleError(prefix + error.args[0]) from None
+
+
 def get_cycle(session: Session, season: Season, county: str) -> Cycle:
     """Return `county`'s cycle of `season`."""
-    try:
-        county_by_code(county)
-    except KeyError as error:
-        raise CycleError(error.args[0]) from None
+    check_county(county)
     cycle = session.scalar(
         select(Cycle).where(Cycle.season_id == season.id, Cycle.county_code == county)
     )
@@ -118,10 +126,7 @@ def register_enterprise(
             f"credit code {credit_code!r} is invalid (18 characters with a GB 32100 "
             "check character); correct it in the register"
         )
-    try:
-        county_by_code(county)
-    except KeyError as error:
-        raise CycleError(f"enterprise {code}: {error.args[0]}") from None
+    check_county(county, f"enterprise {code}: ")
     if type not in ENTERPRISE_TYPES:
         raise CycleError(
             f"enterprise type {type!r} is invalid; use heat_source or heating"
@@ -210,10 +215,7 @@ def register_person(
             "leave out --county"
         )
     if county is not None:
-        try:
-            county_by_code(county)
-        except KeyError as error:
-            raise CycleError(error.args[0]) from None
+        check_county(county)
     if email is not None:
         email = _checked_email(email)
     person = session.scalar(

@@ -68,12 +68,11 @@ def season_status(
     """Return the status of every county in `season_label`, by county code.
 
     A deadline before `today` (default: today in Asia/Shanghai) that is still the
-    next one is marked as passed: an order waiting for its check, say.
+    next one is marked as passed, as for an order waiting for its check.
     """
-    from storage.base import utcnow
-    from storage.utcclock import local_date
+    from storage.utcclock import local_today
 
-    today = today or local_date(utcnow())
+    today = today or local_today()
     season = get_season(session, season_label)
     names = {c.code: c.name for c in session.scalars(select(County))}
     rows = []

@@ -16,3 +16,8 @@ def utc_at_local_midnight(day: date) -> datetime:
 def local_date(instant: datetime) -> date:
     """Return the Asia/Shanghai calendar date of an aware instant."""
     return instant.astimezone(LOCAL_ZONE).date()
+
+
+def local_today() -> date:
+    """Return today's date in Asia/Shanghai."""
+    return datetime.now(UTC).astimezone(LOCAL_ZONE).date()

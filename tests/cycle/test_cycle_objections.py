@@ -468,10 +468,9 @@ def test_reply_due_beyond_holiday_data_is_plain_count(season, caplog, monkeypatc
 
 def test_future_dates_refused(season):
     from cycle.errors import CycleError
-    from storage.base import utcnow
-    from storage.utcclock import local_date
+    from storage.utcclock import local_today
 
-    tomorrow = local_date(utcnow()) + timedelta(days=1)
+    tomorrow = local_today() + timedelta(days=1)
     drive_to_publicity(season)
     reference = file_objection("A", date(2026, 5, 23))["reference"]
 
