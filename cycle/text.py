@@ -12,12 +12,10 @@ from __future__ import annotations
 import re
 
 from cycle.errors import CycleError
+from intake.cells import INVISIBLE
 
 # C0 controls except TAB, LF and CR, and DEL.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# Bidirectional embeddings, overrides and isolates, directional marks, zero-width
-# space and joiners, word joiner, and the byte-order mark used as a zero-width space.
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 # CR and LF, next line (NEL), and the Unicode line and paragraph separators.
 _LINE_BREAKS = re.compile("[\r\n\u0085\u2028\u2029]+")
 _OTHER_BREAKS = re.compile("\r\n?|[\u0085\u2028\u2029]")
@@ -29,7 +27,7 @@ def clean_text(value: str, label: str, limit: int, *, one_line: bool = False) ->
     With `one_line`, line breaks become single spaces. Raises CycleError naming
     `label` when nothing is left or the text is longer than `limit` characters.
     """
-    text = _INVISIBLE.sub("", _CONTROL.sub("", value))
+    text = _without_hidden(value)
     if one_line:
         text = " ".join(_LINE_BREAKS.sub(" ", text).split())
     else:
@@ -53,4 +51,8 @@ def has_text(value: str | None) -> bool:
     """Return whether `value` has anything left once cleaned (False for None)."""
     if value is None:
         return False
-    return bool(_INVISIBLE.sub("", _CONTROL.sub("", value)).strip())
+    return bool(_without_hidden(value).strip())
+
+
+def _without_hidden(value: str) -> str:
+    return INVISIBLE.sub("", _CONTROL.sub("", value))

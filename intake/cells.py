@@ -59,7 +59,9 @@ FALSE_WORDS = frozenset({"否", "n", "no", "false", "不是", "无", "没有"})
 EMPTY_WORDS = frozenset({"", "-", "—", "/", "无数据", "n/a", "na", "null", "none"})
 
 _SPACES = re.compile(r"\s+")
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Bidirectional embeddings, overrides and isolates, directional marks, zero-width
+# space and joiners, word joiner, and the byte-order mark used as a zero-width space.
+INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 # Units people add after a number; they carry no information the column lacks.
@@ -83,7 +85,7 @@ def normalise_text(raw: Any) -> str:
     text = unicodedata.normalize("NFKC", str(raw))
     # Zero-width characters come along when text is copied from web pages, and
     # bidirectional overrides can make a name display reversed: both go.
-    text = _INVISIBLE.sub("", text)
+    text = INVISIBLE.sub("", text)
     return _SPACES.sub(" ", text).strip()
 
 

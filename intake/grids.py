@@ -96,15 +96,14 @@ def decode_text(data: bytes, file: str) -> str:
         encodings = ("utf-16",)
     else:
         encodings = ("utf-8", "gb18030")
-    furthest = 0
+    # The encoding that reads furthest points at the likely culprit: in a file
+    # that mixes GBK and UTF-8 lines, the first line of the other encoding.
+    position = 0
     for encoding in encodings:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError as exc:
-            furthest = max(furthest, exc.start)
-    # The encoding that read furthest points at the likely culprit: in a file
-    # that mixes GBK and UTF-8 lines, the first line of the other encoding.
-    position = furthest
+            position = max(position, exc.start)
     line = data[:position].count(b"\n") + 1
     raise GridError(
         _file_defect(
@@ -120,7 +119,7 @@ def decode_text(data: bytes, file: str) -> str:
 def read_csv_grid(path: Path, file: str, max_rows: int = MAX_TABLE_ROWS) -> Grid:
     """Read a CSV file; the delimiter is a comma, a tab or a semicolon.
 
-    A file of more than `max_rows` records is refused.
+    A file of more than `max_rows` records is rejected.
     """
     text = decode_text(path.read_bytes(), file)
     first_line = text.split("\n", 1)[0]
@@ -192,6 +191,15 @@ def _json_cell(value: Any) -> Any:
     return value
 
 
+def _unreadable_workbook(file: str, error: Exception) -> Defect:
+    return _file_defect(
+        file,
+        "file.xlsx",
+        f"无法打开 Excel 工作簿（{type(error).__name__}），请用 Excel 或 WPS "
+        "另存为 .xlsx 后重新提交。",
+    )
+
+
 def _too_many_rows(file: str, found: str, max_rows: int) -> Defect:
     return _file_defect(
         file,
@@ -206,7 +214,7 @@ def _xlsx_rows(path: Path) -> dict[str, int]:
 
     openpyxl keeps every cell in memory: checking a package with one sheet of
     300,000 rows of four columns peaked at 1.66 GB, against 0.37 GB once such a
-    sheet is refused here (measured). So the rows are counted first, by streaming
+    sheet is rejected here (measured). So the rows are counted first, by streaming
     the XML.
     """
     counts = {}
@@ -229,7 +237,7 @@ def read_xlsx_grids(
 ) -> list[Grid]:
     """Read every worksheet of an xlsx file, loaded twice: formulas, cached values.
 
-    A worksheet of more than `max_rows` stored rows is refused before loading.
+    A worksheet of more than `max_rows` stored rows is rejected before loading.
     """
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
@@ -242,14 +250,7 @@ def read_xlsx_grids(
         DefusedXmlException,
         OSError,
     ) as exc:
-        raise GridError(
-            _file_defect(
-                file,
-                "file.xlsx",
-                f"无法打开 Excel 工作簿（{type(exc).__name__}），请用 Excel 或 WPS "
-                "另存为 .xlsx 后重新提交。",
-            )
-        ) from exc
+        raise GridError(_unreadable_workbook(file, exc)) from exc
     if largest > max_rows:
         raise GridError(_too_many_rows(file, f"一个工作表有 {largest:,} 行", max_rows))
     try:
@@ -269,14 +270,7 @@ def read_xlsx_grids(
         OSError,
         zipfile.BadZipFile,
     ) as exc:
-        raise GridError(
-            _file_defect(
-                file,
-                "file.xlsx",
-                f"无法打开 Excel 工作簿（{type(exc).__name__}），请用 Excel 或 WPS "
-                "另存为 .xlsx 后重新提交。",
-            )
-        ) from exc
+        raise GridError(_unreadable_workbook(file, exc)) from exc
 
     date1904 = values.epoch.year == 1904
     grids = []
