@@ -41,8 +41,8 @@ def find_enterprise(session: Session, credit_code: str) -> Enterprise:
         select(Enterprise).where(Enterprise.credit_code == credit_code.strip().upper())
     )
     if enterprise is None:
-        shown = credit_code if len(credit_code) <= 40 else credit_code[:40] + "…"
-        raise CycleError(f"no registered enterprise has credit code {shown!r}")
+        quoted = credit_code if len(credit_code) <= 40 else credit_code[:40] + "…"
+        raise CycleError(f"no registered enterprise has credit code {quoted!r}")
     return enterprise
 
 
@@ -208,7 +208,7 @@ def file_objection(
     )
     in_window = shown and window.opens_on <= filed_on <= window.closes_on
     # Once the county has reported to the city, verdicts no longer change its
-    # results, so a filing dated inside an old window is answered as late too.
+    # results, so a filing dated inside an old window gets the late reply too.
     on_time = cycle.stage in APPEAL_STAGES and (kind == "appeal" or in_window)
     objection = Objection(
         reference=reference,
@@ -321,7 +321,7 @@ def decide_objection(
     )
     if objection.status == "late":
         raise CycleError(
-            f"{objection.kind} {reference} was filed late and was answered as late "
+            f"{objection.kind} {reference} was filed late and got the late reply "
             f"on {objection.decided_on}; a late {objection.kind} gets no verdict"
         )
     if objection.status != "open":

@@ -176,16 +176,17 @@ def ledger_overclaims(sheet: ScoreSheet, claims: list[Claim]) -> list[str]:
     """Return the sub-items claimed above what the complaint ledger gives.
 
     Only the complaint figures and the households served decide such a sub-item,
-    so intake can score it from the package alone and asks the committee to review
-    a higher claim. The hopeful claims at full points are the ones that differ.
+    so intake can score it from the package alone and flags a higher claim for
+    the committee's review. The hopeful claims at full points are the ones that
+    differ.
     """
     claimed = {claim.sub_item: claim.points for claim in claims}
-    over = []
+    overclaims = []
     for line in sheet.lines:
         read = set(line.inputs)
         ledger_only = read <= LEDGER_FIGURES | {"households_served"}
         decided = bool(read & LEDGER_FIGURES) and ledger_only
         points = line.points.quantize(CENT, rounding=ROUND_HALF_UP)
         if decided and claimed.get(line.rule_id, Decimal(0)) > points:
-            over.append(line.rule_id)
-    return over
+            overclaims.append(line.rule_id)
+    return overclaims

@@ -73,7 +73,7 @@ def sqlite_url(tmp_path: Path) -> str:
 def fresh_pg_database(request: pytest.FixtureRequest) -> Iterator[str]:
     """Create a PostgreSQL database for `request`'s test or module; drop it after.
 
-    Skips (or fails under HEATEVAL_TEST_REQUIRE_PG=1) where no server answers.
+    Skips (or fails under HEATEVAL_TEST_REQUIRE_PG=1) where no server responds.
     """
     reason = _pg_unavailable_reason()
     if reason is not None:

@@ -158,7 +158,7 @@ def add_person(
             typer.echo(f"registered {person.name} as {person.role}{where}")
             for change in changes:
                 typer.echo(f"note: {change}")
-    except (CycleError, KeyError) as error:
+    except CycleError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
 

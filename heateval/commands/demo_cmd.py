@@ -26,8 +26,8 @@ def demo(
 
     The demo starts afresh the default SQLite database under HEATEVAL_HOME
     (~/.heateval) and removes the received files, publication, captured mail
-    and rejection receipts there. It refuses to run while HEATEVAL_DATABASE_URL
-    names another database.
+    and rejection receipts there. It exits without running while
+    HEATEVAL_DATABASE_URL names another database.
     """
     from heateval.settings import get_settings
 

@@ -397,7 +397,7 @@ def test_objection_about_unknown_enterprise_rejected(season):
 
 def test_objection_dated_in_window_after_report_late(season):
     # Filed once the county has reported: its verdict could change nothing, so it
-    # is answered as late whatever date the filing carries.
+    # gets the late reply whatever date the filing carries.
     from tests.cycle.support import drive_to_city_review
 
     drive_to_city_review(season)
@@ -407,7 +407,7 @@ def test_objection_dated_in_window_after_report_late(season):
     assert summary["status"] == "late"
 
 
-def test_verdict_after_report_refused(season):
+def test_verdict_after_report_rejected(season):
     from cycle.errors import CycleError
     from storage.models import Cycle
 
@@ -424,7 +424,7 @@ def test_verdict_after_report_refused(season):
     assert _objection(season, reference).status == "open"
 
 
-def test_verdict_dated_before_filing_refused(season):
+def test_verdict_before_filing_rejected(season):
     from cycle.errors import CycleError
 
     drive_to_publicity(season)
@@ -466,7 +466,7 @@ def test_reply_due_beyond_holiday_data_is_plain_count(season, caplog, monkeypatc
     assert "plain count of days" in caplog.text
 
 
-def test_future_dates_refused(season):
+def test_future_dates_rejected(season):
     from cycle.errors import CycleError
     from storage.utcclock import local_today
 
@@ -481,8 +481,8 @@ def test_future_dates_refused(season):
     assert _objection(season, reference).status == "open"
 
 
-def test_refused_decision_by_member_kept(season):
-    # A registered member's refused attempt is on file too, not only strangers'.
+def test_member_rejection_kept(season):
+    # A registered member's rejected attempt is on file too, not only strangers'.
     from cycle.errors import CycleError
     from storage.models import DecisionAttempt
 
@@ -494,13 +494,13 @@ def test_refused_decision_by_member_kept(season):
         decide_objection(reference, "upheld", date(2026, 5, 26))
 
     with season.session() as session:
-        refused = session.scalars(
+        rejected = session.scalars(
             select(DecisionAttempt).where(DecisionAttempt.accepted.is_(False))
         ).all()
-        assert [(a.action, a.county_code) for a in refused] == [
+        assert [(a.action, a.county_code) for a in rejected] == [
             (f"decide {reference}", COUNTY)
         ]
-        assert "a verdict is recorded once" in refused[0].detail
+        assert "a verdict is recorded once" in rejected[0].detail
 
 
 def test_upheld_objection_corrects_a_figure(season):

@@ -53,9 +53,9 @@ def test_demo_refuses_a_configured_database(tmp_path, monkeypatch):
     from heateval.settings import reset_settings
 
     home = tmp_path / "home"
-    kept = home / "files" / "ab" / "abcdef"
-    kept.parent.mkdir(parents=True)
-    kept.write_bytes(b"a received file")
+    received_file = home / "files" / "ab" / "abcdef"
+    received_file.parent.mkdir(parents=True)
+    received_file.write_bytes(b"a received file")
     monkeypatch.setenv("HEATEVAL_HOME", str(home))
     monkeypatch.setenv("HEATEVAL_DATABASE_URL", f"sqlite:///{tmp_path / 'prod.db'}")
     reset_settings()
@@ -64,5 +64,5 @@ def test_demo_refuses_a_configured_database(tmp_path, monkeypatch):
 
     assert result.exit_code == 2
     assert "HEATEVAL_DATABASE_URL names another database" in result.output
-    assert kept.read_bytes() == b"a received file"
+    assert received_file.read_bytes() == b"a received file"
     assert not (tmp_path / "prod.db").exists()
